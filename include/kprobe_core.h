@@ -1,0 +1,310 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * kprobe_core: a registry of kprobes and kretprobes keyed by probe address.
+ *
+ * Client modules describe a probe with struct kpc_desc and get back an
+ * opaque handle. Several clients probing one address share one kernel
+ * probe: the core fans each hit out to every enabled client, in the order
+ * they registered. Each client keeps its own per-CPU statistics.
+ *
+ * Handlers run in probe context: interrupts or preemption off, no sleeping,
+ * no locks that may sleep, no GFP_KERNEL allocation, no faulting user access.
+ *
+ * Every probe records the module that registered it (its owner). If the
+ * owner unloads without unregistering, the core removes its probes and says
+ * so in dmesg. When a probe goes away the core prints its summary line.
+ */
+#ifndef _KPROBE_CORE_H
+#define _KPROBE_CORE_H
+
+#include <linux/bitops.h>
+#include <linux/module.h>
+#include <linux/ptrace.h>
+#include <linux/types.h>
+
+struct kpc_probe;
+
+/* Longest client name, not counting the terminating NUL. */
+#define KPC_NAME_MAX		63
+/* Latency histogram: bucket i counts latencies in [2^i, 2^(i+1)) ns, bucket 0 [0, 2). */
+#define KPC_HIST_BUCKETS	64
+
+/* kpc_desc.flags */
+#define KPC_F_DISABLED		0x1	/* register disabled; kpc_enable() arms it */
+
+/**
+ * typedef kpc_pre_handler_t - called before the probed instruction
+ * @p: the client's probe handle
+ * @regs: registers at the probe point
+ *
+ * Return: 0. A non-zero value is counted in the client's stats as
+ * pre_nonzero and otherwise ignored: the core never lets one client change
+ * the execution path of the others.
+ */
+typedef int (*kpc_pre_handler_t)(struct kpc_probe *p, struct pt_regs *regs);
+
+/**
+ * typedef kpc_post_handler_t - called after the probed instruction ran
+ * @p: the client's probe handle
+ * @regs: registers after the single-stepped instruction
+ * @flags: the kernel's post_handler flags
+ *
+ * This runs after the one probed instruction, not after the function
+ * returns; use a kretprobe for that. A post handler makes the kernel use
+ * an int3 probe that it cannot optimize.
+ */
+typedef void (*kpc_post_handler_t)(struct kpc_probe *p, struct pt_regs *regs,
+				   unsigned long flags);
+
+/**
+ * typedef kpc_entry_handler_t - called at function entry for a kretprobe
+ * @p: the client's probe handle
+ * @regs: registers at function entry (arguments readable)
+ * @data: this call's slice of per-instance data (kpc_desc.data_size bytes)
+ *
+ * Return: 0 to have the return handler called for this call, non-zero to
+ * skip it.
+ */
+typedef int (*kpc_entry_handler_t)(struct kpc_probe *p, struct pt_regs *regs,
+				   void *data);
+
+/**
+ * typedef kpc_ret_handler_t - called when the probed function returns
+ * @p: the client's probe handle
+ * @regs: registers at return (regs_return_value() is the return value)
+ * @data: the slice the entry handler filled for this call
+ * @latency_ns: time from entry to return
+ */
+typedef void (*kpc_ret_handler_t)(struct kpc_probe *p, struct pt_regs *regs,
+				  void *data, u64 latency_ns);
+
+/**
+ * struct kpc_desc - what a client asks to probe
+ * @name: client-chosen name, unique among its owner's probes, printable,
+ *        no spaces, at most KPC_NAME_MAX characters
+ * @symbol: "func", "module:func" or NULL when @addr is given
+ * @offset: byte offset from @symbol (kprobes only)
+ * @addr: probe address, when @symbol is NULL
+ * @pre: kprobe pre handler (a kprobe needs @pre or @post)
+ * @post: optional kprobe post handler
+ * @entry: optional kretprobe entry handler
+ * @ret: kretprobe return handler (a kretprobe needs @entry or @ret)
+ * @data_size: kretprobe per-call data for this client, at most 4096 bytes
+ * @maxactive: kretprobe calls this client tracks at once; 0 means the
+ *             kernel's default, max(10, 2 * possible CPUs)
+ * @priv: client's pointer, returned by kpc_priv()
+ * @flags: KPC_F_* flags
+ */
+struct kpc_desc {
+	const char *name;
+	const char *symbol;
+	unsigned int offset;
+	unsigned long addr;
+	kpc_pre_handler_t pre;
+	kpc_post_handler_t post;
+	kpc_entry_handler_t entry;
+	kpc_ret_handler_t ret;
+	size_t data_size;
+	int maxactive;
+	void *priv;
+	unsigned int flags;
+};
+
+/**
+ * struct kpc_stats - one client's statistics, summed over CPUs
+ * @hits: times the client's handler ran (kretprobes: calls it entered)
+ * @pre_nonzero: times a pre handler returned non-zero
+ * @missed_reentry: hits lost because a probe fired inside a probe handler
+ * @missed_pool: kretprobe calls not tracked because @maxactive were already
+ *               in flight, or the kernel had no free instance
+ * @returns: kretprobe returns seen
+ * @peak_inflight: most calls of the function in flight at once, counted
+ *                 by the core beyond the client's own @maxactive
+ * @maxactive: the client's effective maxactive
+ * @lat_count: returns measured
+ * @lat_min_ns: shortest entry-to-return time
+ * @lat_max_ns: longest entry-to-return time
+ * @lat_sum_ns: sum of entry-to-return times (mean = sum / count)
+ * @lat_hist: log2 histogram of entry-to-return times in ns
+ */
+struct kpc_stats {
+	u64 hits;
+	u64 pre_nonzero;
+	u64 missed_reentry;
+	u64 missed_pool;
+	u64 returns;
+	u64 peak_inflight;
+	int maxactive;
+	u64 lat_count;
+	u64 lat_min_ns;
+	u64 lat_max_ns;
+	u64 lat_sum_ns;
+	u64 lat_hist[KPC_HIST_BUCKETS];
+};
+
+/**
+ * enum kpc_kind - probe kinds in the registry
+ * @KPC_KPROBE: a kprobe (pre/post handlers)
+ * @KPC_KRETPROBE: a kretprobe (entry/return handlers)
+ */
+enum kpc_kind {
+	KPC_KPROBE,
+	KPC_KRETPROBE,
+};
+
+/**
+ * struct kpc_site_info - what the registry holds at one address
+ * @addr: the address the kernel probes (sym+4 past endbr64 with IBT)
+ * @kind: kprobe or kretprobe
+ * @nclients: clients sharing the site
+ * @gone: the probed code was unloaded (the kernel marked the probe GONE)
+ * @ftrace: the kernel uses ftrace for this probe rather than int3
+ */
+struct kpc_site_info {
+	unsigned long addr;
+	enum kpc_kind kind;
+	unsigned int nclients;
+	bool gone;
+	bool ftrace;
+};
+
+struct kpc_probe *__kpc_register(const struct kpc_desc *d, enum kpc_kind kind,
+				 struct module *owner);
+int __kpc_register_batch(const struct kpc_desc *d, enum kpc_kind kind,
+			 struct kpc_probe **out, unsigned int n,
+			 struct module *owner);
+struct kpc_probe *__kpc_lookup_name(const char *name, struct module *owner);
+
+/**
+ * kpc_register_kprobe() - register a kprobe client
+ * @d: description; @d->name, @d->symbol and the handlers are copied or
+ *     referenced as documented in struct kpc_desc
+ *
+ * Return: the client handle, or ERR_PTR: -EINVAL for a bad description or
+ * an address the kernel refuses to probe (blacklisted, NOKPROBE, not text),
+ * -ENOENT for an unknown symbol, -EILSEQ for an offset inside an
+ * instruction, -EEXIST if the caller already has a probe of that name,
+ * -ENOMEM; any other error from register_kprobe() as it is.
+ */
+#define kpc_register_kprobe(d)		__kpc_register(d, KPC_KPROBE, THIS_MODULE)
+
+/**
+ * kpc_register_kretprobe() - register a kretprobe client
+ * @d: description; @d->offset must be 0
+ *
+ * Clients on one function share one kernel kretprobe, each with its own
+ * slice of per-call data. Return: as kpc_register_kprobe(), and -E2BIG for
+ * @d->data_size over 4096.
+ */
+#define kpc_register_kretprobe(d)	__kpc_register(d, KPC_KRETPROBE, THIS_MODULE)
+
+/**
+ * kpc_register_kprobes() - register @n kprobe clients, all or none
+ * @d: array of @n descriptions
+ * @out: array of @n handles, filled on success
+ * @n: number of probes
+ *
+ * Return: 0, or the first error; then nothing stays registered.
+ */
+#define kpc_register_kprobes(d, out, n) \
+	__kpc_register_batch(d, KPC_KPROBE, out, n, THIS_MODULE)
+
+/**
+ * kpc_register_kretprobes() - register @n kretprobe clients, all or none
+ * @d: array of @n descriptions
+ * @out: array of @n handles, filled on success
+ * @n: number of probes
+ *
+ * Return: 0, or the first error; then nothing stays registered.
+ */
+#define kpc_register_kretprobes(d, out, n) \
+	__kpc_register_batch(d, KPC_KRETPROBE, out, n, THIS_MODULE)
+
+/**
+ * kpc_lookup_name() - find one of the caller's probes by name
+ * @name: the name it was registered with
+ *
+ * Only the caller's own probes are found, so the handle stays valid for as
+ * long as the caller does not unregister it. Return: the handle or NULL.
+ */
+#define kpc_lookup_name(name)		__kpc_lookup_name(name, THIS_MODULE)
+
+/**
+ * kpc_unregister() - remove a client; prints its summary line
+ * @p: handle from a register call; NULL and ERR_PTR values are ignored
+ *
+ * Sleeps (waits for an RCU grace period). After it returns no handler of
+ * @p runs and @p is freed.
+ */
+void kpc_unregister(struct kpc_probe *p);
+
+/**
+ * kpc_unregister_batch() - remove @n clients, for about one grace period
+ * @p: array of handles; NULL and ERR_PTR entries are skipped
+ * @n: number of handles
+ */
+void kpc_unregister_batch(struct kpc_probe **p, unsigned int n);
+
+/**
+ * kpc_enable() - let a disabled client's handlers run again
+ * @p: client handle
+ */
+void kpc_enable(struct kpc_probe *p);
+
+/**
+ * kpc_disable() - stop calling a client's handlers; others on the address
+ * keep running
+ * @p: client handle
+ *
+ * Does not wait: a handler already running on another CPU may finish.
+ */
+void kpc_disable(struct kpc_probe *p);
+
+/**
+ * kpc_enabled() - whether a client's handlers are called
+ * @p: client handle
+ */
+bool kpc_enabled(const struct kpc_probe *p);
+
+/**
+ * kpc_priv() - the client's private pointer from its description
+ * @p: client handle; may be called from a handler
+ */
+void *kpc_priv(const struct kpc_probe *p);
+
+/**
+ * kpc_addr() - the address the kernel probes for this client
+ * @p: client handle
+ */
+unsigned long kpc_addr(const struct kpc_probe *p);
+
+/**
+ * kpc_get_stats() - read a client's statistics, summed over CPUs
+ * @p: client handle
+ * @st: filled in
+ */
+void kpc_get_stats(const struct kpc_probe *p, struct kpc_stats *st);
+
+/**
+ * kpc_lookup_addr() - what the registry holds at an address
+ * @addr: probed address, as kpc_addr() reports it
+ * @kind: which kind of site
+ * @info: filled in when found
+ *
+ * Return: 0, or -ENOENT when no such site is registered.
+ */
+int kpc_lookup_addr(unsigned long addr, enum kpc_kind kind,
+		    struct kpc_site_info *info);
+
+/**
+ * kpc_hist_bucket() - histogram bucket of a latency
+ * @ns: latency in nanoseconds
+ *
+ * Return: i such that @ns lies in [2^i, 2^(i+1)), 0 for @ns < 2.
+ */
+static inline unsigned int kpc_hist_bucket(u64 ns)
+{
+	return ns < 2 ? 0 : fls64(ns) - 1;
+}
+
+#endif /* _KPROBE_CORE_H */
