@@ -1,0 +1,36 @@
+#!/usr/bin/env bash
+# Build a guest initramfs (gzip'd newc cpio): static busybox, /init, every built
+# module flat in /modules, the test library and runner in /tests, the given
+# cases in /tests/cases, and the demo script.
+#
+# Usage: scripts/initramfs.sh OUT.cpio.gz MODULE_TREE [CASE.sh ...]
+#   MODULE_TREE: directory searched for *.ko (the build tree)
+set -euo pipefail
+
+top=$(cd "$(dirname "$0")/.." && pwd)
+out=${1:?usage: initramfs.sh OUT MODULE_TREE [CASE...]}
+modtree=${2:?usage: initramfs.sh OUT MODULE_TREE [CASE...]}
+shift 2
+
+busybox=/bin/busybox
+file -L "$busybox" 2>/dev/null | grep -q 'statically linked' ||
+	{ echo "initramfs: $busybox is not static (install busybox-static)" >&2; exit 1; }
+
+stage=$(mktemp -d)
+trap 'rm -rf "$stage"' EXIT
+mkdir -p "$stage"/{bin,sbin,usr/bin,usr/sbin,dev,proc,sys,tmp,root,modules,tests/cases}
+cp "$busybox" "$stage/bin/busybox"
+install -m 0755 "$top/scripts/guest/init" "$stage/init"
+install -m 0755 "$top/scripts/guest/demo.sh" "$stage/demo.sh"
+install -m 0644 "$top/tests/lib.sh" "$stage/tests/lib.sh"
+install -m 0755 "$top/tests/run-cases.sh" "$stage/tests/run-cases.sh"
+for c in "$@"; do
+	install -m 0755 "$c" "$stage/tests/cases/$(basename "$c")"
+done
+find "$modtree" -name '*.ko' -not -path '*/.git/*' -exec cp {} "$stage/modules/" \;
+if [ "$(id -u)" -eq 0 ]; then
+	mknod -m 600 "$stage/dev/console" c 5 1
+fi
+mkdir -p "$(dirname "$out")"
+(cd "$stage" && find . | LC_ALL=C sort | cpio -o -H newc --quiet -R 0:0 | gzip -1) >"$out.tmp"
+mv "$out.tmp" "$out"

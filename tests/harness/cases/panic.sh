@@ -1,0 +1,6 @@
+#!/bin/sh
+# expect: no-sentinel
+# A guest that panics before the sentinel must read as failed.
+echo "crashing the kernel on purpose"
+echo c >/proc/sysrq-trigger
+sleep 10

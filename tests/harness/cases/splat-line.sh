@@ -1,0 +1,7 @@
+#!/bin/sh
+# expect: splat
+# A kernel log line shaped like a BUG report, with a clean taint and a
+# passing case: the console scan alone must turn the run red.
+. /tests/lib.sh
+load kpc_splat
+unload kpc_splat

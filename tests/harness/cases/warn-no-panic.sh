@@ -1,0 +1,8 @@
+#!/bin/sh
+# expect: splat taint
+# kernel-args: panic_on_warn=0
+# Without panic_on_warn the guest survives a WARN_ON and the case passes:
+# the console scan and the taint check must still turn the run red.
+. /tests/lib.sh
+load kpc_warn
+unload kpc_warn
