@@ -1,0 +1,145 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * kprobe_core internals: sites (one kernel probe per address and kind),
+ * arms (the kernel probe itself) and clients (struct kpc_probe).
+ *
+ * A site's kernel probe can be replaced ("re-armed") when a new client
+ * needs more than the current one offers: a post handler, more per-call
+ * data or a higher maxactive. Handlers of an arm that is no longer the
+ * site's current one do nothing, so a hit is handled by one arm only.
+ */
+#ifndef _KPC_INTERNAL_H
+#define _KPC_INTERNAL_H
+
+#include <linux/hashtable.h>
+#include <linux/kprobes.h>
+#include <linux/list.h>
+#include <linux/mutex.h>
+#include <linux/percpu.h>
+#include <linux/rcupdate.h>
+#include <kprobe_core.h>
+
+#if !IS_ENABLED(CONFIG_KPROBES) || !IS_ENABLED(CONFIG_KRETPROBES)
+#error "kprobe_core needs CONFIG_KPROBES and CONFIG_KRETPROBES"
+#endif
+
+/* Return-probe clients of one function: one bit each in a call's record. */
+#define KPC_RET_SLOTS		64
+/* The kernel refuses more per-call data than this (KRETPROBE_MAX_DATA_SIZE). */
+#define KPC_RET_DATA_MAX	4096
+/* Room to grow before a kretprobe site must be re-armed. */
+#define KPC_RET_DATA_MIN	256
+#define KPC_RET_ACTIVE_MIN	64
+#define KPC_RET_ACTIVE_CAP	1024
+#define KPC_SYM_LEN		(KSYM_NAME_LEN + 32)
+
+/* Per client, per CPU. */
+struct kpc_pcpu {
+	u64 hits;
+	u64 pre_nonzero;
+	u64 missed_pool;
+	u64 lat_count;
+	u64 lat_sum;
+	u64 lat_min;
+	u64 lat_max;
+	u64 lat_hist[KPC_HIST_BUCKETS];
+};
+
+/* Per kretprobe arm, per CPU: calls in flight may return on another CPU. */
+struct kpc_arm_pcpu {
+	long inflight;
+	long peak;
+};
+
+/* Header of a kretprobe call's data; client slices follow at off[slot]. */
+struct kpc_call {
+	u64 t0;
+	u64 ran;
+	u32 epoch;
+};
+
+struct kpc_site;
+
+struct kpc_arm {
+	union {
+		struct kprobe kp;
+		struct kretprobe rp;
+	};
+	struct kpc_site *site;
+	bool has_post;
+	/* kretprobe only */
+	size_t data_used;
+	u16 off[KPC_RET_SLOTS];
+	struct kpc_arm_pcpu __percpu *pcpu;
+};
+
+struct kpc_site {
+	struct list_head all_node;	/* kpc_sites, for the listing */
+	struct hlist_node by_addr;
+	struct hlist_node by_req;
+	unsigned long addr;
+	enum kpc_kind kind;
+	struct kpc_arm __rcu *arm;
+	struct list_head clients;	/* RCU readers, kpc_lock writers */
+	unsigned int nclients;
+	unsigned int ndying;		/* unlinked clients not yet freed */
+	/* what registered it, to re-arm it the same way */
+	char *req_symbol;
+	unsigned int req_offset;
+	unsigned long req_addr;
+	char where[KPC_SYM_LEN];	/* "func+0x4" at registration time */
+	/* kretprobe only */
+	u32 epoch;
+	u64 slots;			/* bitmap of slots taken */
+	/* counts of arms that were replaced */
+	u64 retired_reentry;
+	u64 retired_pool;
+	long retired_peak;
+};
+
+struct kpc_probe {
+	struct list_head site_node;	/* site->clients */
+	struct list_head all_node;	/* kpc_clients */
+	struct hlist_node by_name;
+	struct kpc_site *site;
+	struct module *owner;
+	char name[KPC_NAME_MAX + 1];
+	kpc_pre_handler_t pre;
+	kpc_post_handler_t post;
+	kpc_entry_handler_t entry;
+	kpc_ret_handler_t ret;
+	void *priv;
+	bool enabled;
+	/* kretprobe only */
+	int maxactive;
+	size_t data_size;
+	unsigned int slot;
+	u32 join_epoch;
+	/* site counters when the client joined: its misses are the growth */
+	u64 base_reentry;
+	u64 base_pool;
+	struct kpc_pcpu __percpu *pcpu;
+};
+
+/* handlers.c */
+void kpc_arm_set_handlers(struct kpc_arm *arm, enum kpc_kind kind);
+
+/* stats.c */
+u64 kpc_site_reentry(const struct kpc_site *site);
+u64 kpc_site_pool(const struct kpc_site *site);
+long kpc_site_peak(const struct kpc_site *site);
+void kpc_print_summary(const struct kpc_probe *p);
+const char *kpc_owner_name(const struct module *owner);
+const char *kpc_site_mode(const struct kpc_site *site);
+
+/* registry.c */
+extern struct mutex kpc_lock;
+extern struct list_head kpc_clients;
+extern struct list_head kpc_sites;
+struct kprobe *kpc_arm_kprobe(struct kpc_arm *arm);
+
+/* debugfs.c */
+int kpc_debugfs_init(void);
+void kpc_debugfs_exit(void);
+
+#endif /* _KPC_INTERNAL_H */

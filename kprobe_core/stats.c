@@ -1,0 +1,131 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Statistics: per-CPU counters summed on read, the summary line printed
+ * when a probe goes away, and the names the listing shows.
+ */
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
+#include <linux/math64.h>
+#include "kpc_internal.h"
+
+u64 kpc_site_reentry(const struct kpc_site *site)
+{
+	struct kpc_arm *arm;
+	u64 n;
+
+	rcu_read_lock();
+	arm = rcu_dereference(site->arm);
+	n = site->retired_reentry + (arm ? kpc_arm_kprobe(arm)->nmissed : 0);
+	rcu_read_unlock();
+	return n;
+}
+
+u64 kpc_site_pool(const struct kpc_site *site)
+{
+	struct kpc_arm *arm;
+	u64 n = site->retired_pool;
+
+	if (site->kind != KPC_KRETPROBE)
+		return 0;
+	rcu_read_lock();
+	arm = rcu_dereference(site->arm);
+	if (arm)
+		n += arm->rp.nmissed;
+	rcu_read_unlock();
+	return n;
+}
+
+long kpc_site_peak(const struct kpc_site *site)
+{
+	long peak = site->retired_peak;
+	struct kpc_arm *arm;
+	int cpu;
+
+	if (site->kind != KPC_KRETPROBE)
+		return 0;
+	rcu_read_lock();
+	arm = rcu_dereference(site->arm);
+	if (arm)
+		for_each_possible_cpu(cpu)
+			peak = max(peak, READ_ONCE(per_cpu_ptr(arm->pcpu, cpu)->peak));
+	rcu_read_unlock();
+	return peak;
+}
+
+const char *kpc_owner_name(const struct module *owner)
+{
+	return owner ? owner->name : "kernel";
+}
+
+const char *kpc_site_mode(const struct kpc_site *site)
+{
+	const struct kprobe *kp;
+	const char *mode;
+
+	rcu_read_lock();
+	kp = kpc_arm_kprobe(rcu_dereference(site->arm));
+	if (kprobe_gone((struct kprobe *)kp))
+		mode = "gone";
+	else if (kprobe_ftrace((struct kprobe *)kp))
+		mode = "ftrace";
+	else
+		mode = "int3";
+	rcu_read_unlock();
+	return mode;
+}
+
+void kpc_get_stats(const struct kpc_probe *p, struct kpc_stats *st)
+{
+	const struct kpc_site *site = p->site;
+	int cpu, i;
+
+	memset(st, 0, sizeof(*st));
+	st->lat_min_ns = U64_MAX;
+	for_each_possible_cpu(cpu) {
+		const struct kpc_pcpu *pc = per_cpu_ptr(p->pcpu, cpu);
+
+		st->hits += READ_ONCE(pc->hits);
+		st->pre_nonzero += READ_ONCE(pc->pre_nonzero);
+		st->missed_pool += READ_ONCE(pc->missed_pool);
+		st->lat_count += READ_ONCE(pc->lat_count);
+		st->lat_sum_ns += READ_ONCE(pc->lat_sum);
+		st->lat_min_ns = min(st->lat_min_ns, READ_ONCE(pc->lat_min));
+		st->lat_max_ns = max(st->lat_max_ns, READ_ONCE(pc->lat_max));
+		for (i = 0; i < KPC_HIST_BUCKETS; i++)
+			st->lat_hist[i] += READ_ONCE(pc->lat_hist[i]);
+	}
+	if (!st->lat_count)
+		st->lat_min_ns = 0;
+	st->returns = st->lat_count;
+	st->missed_reentry = kpc_site_reentry(site) - p->base_reentry;
+	if (site->kind == KPC_KRETPROBE) {
+		st->missed_pool += kpc_site_pool(site) - p->base_pool;
+		st->peak_inflight = kpc_site_peak(site);
+		st->maxactive = p->maxactive;
+	}
+}
+EXPORT_SYMBOL_GPL(kpc_get_stats);
+
+void kpc_print_summary(const struct kpc_probe *p)
+{
+	const char *owner = kpc_owner_name(p->owner);
+	const struct kpc_site *site = p->site;
+	struct kpc_stats st;
+
+	kpc_get_stats(p, &st);
+	if (site->kind == KPC_KPROBE) {
+		pr_info("%s/%s %s: hits=%llu missed=%llu\n", owner, p->name,
+			site->where, st.hits, st.missed_reentry);
+		return;
+	}
+	pr_info("%s/%s %s (return): hits=%llu returns=%llu missed=%llu (reentry=%llu maxactive=%llu) peak=%llu maxactive=%d latency_ns min=%llu mean=%llu max=%llu\n",
+		owner, p->name, site->where, st.hits, st.returns,
+		st.missed_reentry + st.missed_pool, st.missed_reentry,
+		st.missed_pool, st.peak_inflight, st.maxactive, st.lat_min_ns,
+		st.lat_count ? div64_u64(st.lat_sum_ns, st.lat_count) : 0,
+		st.lat_max_ns);
+	if (st.missed_pool)
+		pr_info("%s/%s: peak %llu in flight with maxactive=%d: maxactive=%llu would have missed none\n",
+			owner, p->name, st.peak_inflight, st.maxactive,
+			st.peak_inflight);
+}
