@@ -1,0 +1,21 @@
+#!/bin/sh
+# The in-kernel API selftest: every registration path, error, sharing,
+# kretprobe data/latency/maxactive and the batch API, with exact counts.
+. /tests/lib.sh
+
+load kprobe_core
+load kpc_selftest
+dmesg_since_mark | sed -n 's/^.*kpc_selftest: //p'
+plan=$(dmesg_since_mark | sed -n 's/^.*kpc_selftest: 1\.\.\([0-9]*\)$/\1/p')
+oks=$(dmesg_since_mark | grep -c 'kpc_selftest: ok [0-9]')
+[ -n "$plan" ] || fail "no KTAP plan from kpc_selftest"
+dmesg_since_mark | grep -q 'kpc_selftest: not ok' && fail "kpc_selftest reported failures"
+[ "$oks" -eq "$plan" ] || fail "$oks of $plan subtests reported ok"
+expect_dmesg "kpc_selftest: # done: $plan passed, 0 failed"
+unload kpc_selftest
+unload kprobe_core
+# The selftest unregistered everything it registered: nothing was left
+# for the core to clean up at unload.
+dmesg_since_mark | grep -q 'unloaded with .* probe(s) registered' &&
+	fail "probes were left registered"
+exit 0

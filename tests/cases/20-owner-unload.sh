@@ -1,0 +1,26 @@
+#!/bin/sh
+# A client module that unloads without unregistering: the core removes its
+# probes, names the module in one warning line and prints their summaries.
+. /tests/lib.sh
+
+P=/sys/kernel/debug/kprobe_core/probes
+load kprobe_core
+load kpc_orphan
+run cat $P
+grep -q 'kpc_orphan/orphan_kprobe enabled' $P || fail "kprobe client not listed"
+grep -q 'kpc_orphan/orphan_kretprobe enabled' $P || fail "kretprobe client not listed"
+grep -q '^0x[0-9a-f]* kprobe [a-z0-9]* do_sys_openat2+0x' $P || fail "kprobe site not listed"
+grep -q '^0x[0-9a-f]* kretprobe [a-z0-9]* do_sys_openat2+0x' $P || fail "kretprobe site not listed"
+for i in 1 2 3 4 5; do cat /proc/version >/dev/null; done
+mark
+unload kpc_orphan
+dmesg_since_mark
+expect_dmesg 'kprobe_core: module kpc_orphan unloaded with 2 probe\(s\) registered; removing them'
+expect_dmesg 'kprobe_core: kpc_orphan/orphan_kprobe do_sys_openat2\+0x[0-9a-f]+: hits=[1-9][0-9]* missed=0'
+expect_dmesg 'kprobe_core: kpc_orphan/orphan_kretprobe do_sys_openat2\+0x[0-9a-f]+ \(return\): hits=[1-9][0-9]* returns=[1-9]'
+[ "$(dmesg_since_mark | grep -c 'unloaded with')" -eq 1 ] || fail "expected exactly one warning line"
+run cat $P
+grep -q '^# no probes registered' $P || fail "probes still listed after the owner unloaded"
+grep -q 'do_sys_openat2' /sys/kernel/debug/kprobes/list && fail "kernel still has a probe on do_sys_openat2"
+unload kprobe_core
+exit 0

@@ -1,0 +1,779 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * kpc_selftest: drives the kprobe_core API against functions this module
+ * owns and calls a known number of times, so every count is exact.
+ * Results go to the kernel log as KTAP lines prefixed with the module name;
+ * tests/cases/10-selftest.sh reads them.
+ */
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
+#include <linux/atomic.h>
+#include <linux/completion.h>
+#include <linux/delay.h>
+#include <linux/kprobes.h>
+#include <linux/kthread.h>
+#include <linux/module.h>
+#include <linux/slab.h>
+#include <kprobe_core.h>
+
+#define K	1000	/* calls per counting test */
+
+static unsigned int st_passed, st_failed, st_num;
+
+#define CHECK(cond, fmt, ...) ({					\
+	bool __ok = (cond);						\
+	if (!__ok)							\
+		pr_err("# %s:%d: check failed: %s: " fmt "\n", __func__,	\
+		       __LINE__, #cond, ##__VA_ARGS__);			\
+	__ok;								\
+})
+
+/* ---- targets: not inlined, not cloned, so probes see every call ---- */
+
+#define TARGET __attribute__((__noipa__)) __used
+static volatile int st_sink;
+
+static TARGET int st_target_a(int x) { st_sink += x; return x * 2 + 1; }
+static TARGET int st_target_b(int x) { st_sink += x; return x * 2 + 1; }
+static TARGET int st_target_c(int x) { st_sink += x; return x * 2 + 1; }
+static TARGET int st_target_d(int x) { st_sink += x; return x * 2 + 1; }
+static TARGET int st_target_nokprobe(int x) { st_sink += x; return x; }
+NOKPROBE_SYMBOL(st_target_nokprobe);
+
+static TARGET int st_target_sleep(int us)
+{
+	usleep_range(us, us + 100);
+	return us * 2 + 1;
+}
+
+static DECLARE_COMPLETION(st_hold_release);
+static atomic_t st_hold_inside = ATOMIC_INIT(0);
+
+static TARGET int st_target_hold(int x)
+{
+	atomic_inc(&st_hold_inside);
+	wait_for_completion(&st_hold_release);
+	return x;
+}
+
+static void call_n(int (*fn)(int), int n)
+{
+	int i;
+
+	for (i = 0; i < n; i++)
+		fn(i);
+}
+
+/* ---- handlers ---- */
+
+static int count_pre(struct kpc_probe *p, struct pt_regs *regs)
+{
+	return 0;
+}
+
+static int nonzero_pre(struct kpc_probe *p, struct pt_regs *regs)
+{
+	return 1;
+}
+
+static atomic_t post_calls = ATOMIC_INIT(0);
+
+static void count_post(struct kpc_probe *p, struct pt_regs *regs,
+		       unsigned long flags)
+{
+	atomic_inc(&post_calls);
+}
+
+/* Per-call data check: entry saves the argument, return checks the result. */
+struct ret_check {
+	atomic_t good, bad;
+	u8 pattern;
+};
+
+static int arg_entry(struct kpc_probe *p, struct pt_regs *regs, void *data)
+{
+	struct ret_check *rc = kpc_priv(p);
+	unsigned long *slot = data;
+
+	slot[0] = regs_get_kernel_argument(regs, 0);
+	memset(&slot[1], rc->pattern, 8);
+	return 0;
+}
+
+static void arg_ret(struct kpc_probe *p, struct pt_regs *regs, void *data,
+		    u64 ns)
+{
+	struct ret_check *rc = kpc_priv(p);
+	unsigned long *slot = data;
+	u8 expect[8];
+
+	memset(expect, rc->pattern, sizeof(expect));
+	if (regs_return_value(regs) == slot[0] * 2 + 1 &&
+	    !memcmp(&slot[1], expect, sizeof(expect)))
+		atomic_inc(&rc->good);
+	else
+		atomic_inc(&rc->bad);
+}
+
+static u64 hits(struct kpc_probe *p)
+{
+	struct kpc_stats st;
+
+	kpc_get_stats(p, &st);
+	return st.hits;
+}
+
+static struct kpc_probe *kp_sym(const char *name, const char *sym,
+				unsigned int off)
+{
+	struct kpc_desc d = {
+		.name = name, .symbol = sym, .offset = off, .pre = count_pre,
+	};
+
+	return kpc_register_kprobe(&d);
+}
+
+/* ---- tests: each returns true on success ---- */
+
+static bool t_by_symbol(void)
+{
+	struct kpc_probe *p = kp_sym("by_symbol", "st_target_a", 0);
+	bool ok;
+
+	if (!CHECK(!IS_ERR(p), "err %ld", PTR_ERR(p)))
+		return false;
+	call_n(st_target_a, K);
+	ok = CHECK(hits(p) == K, "hits %llu", hits(p));
+	kpc_unregister(p);
+	return ok;
+}
+
+static bool t_by_offset(void)
+{
+	struct kpc_probe *p = ERR_PTR(-EILSEQ);
+	unsigned int off;
+	bool ok = true;
+
+	/* Offset 1 is inside the first instruction (endbr64 or the fentry call). */
+	p = kp_sym("by_offset", "st_target_a", 1);
+	ok &= CHECK(PTR_ERR(p) == -EILSEQ, "offset 1 gave %ld", PTR_ERR(p));
+	if (!IS_ERR(p))
+		kpc_unregister(p);
+	for (off = 2; off < 32; off++) {
+		p = kp_sym("by_offset", "st_target_a", off);
+		if (PTR_ERR(p) != -EILSEQ)
+			break;
+	}
+	if (!CHECK(!IS_ERR(p), "no offset below 32 registered: %ld", PTR_ERR(p)))
+		return false;
+	pr_info("# first instruction boundary: st_target_a+%u\n", off);
+	call_n(st_target_a, K);
+	ok &= CHECK(hits(p) == K, "hits %llu", hits(p));
+	kpc_unregister(p);
+	return ok;
+}
+
+static bool t_by_module_symbol(void)
+{
+	struct kpc_probe *p = kp_sym("by_modsym", KBUILD_MODNAME ":st_target_b", 0);
+	bool ok;
+
+	if (!CHECK(!IS_ERR(p), "err %ld", PTR_ERR(p)))
+		return false;
+	call_n(st_target_b, K);
+	ok = CHECK(hits(p) == K, "hits %llu", hits(p));
+	kpc_unregister(p);
+	return ok;
+}
+
+/* An address and a symbol naming the same function share one site. */
+static bool t_by_address(void)
+{
+	struct kpc_desc d = {
+		.name = "by_addr", .addr = (unsigned long)st_target_c,
+		.pre = count_pre,
+	};
+	struct kpc_site_info info;
+	struct kpc_probe *a, *s;
+	unsigned long addr;
+	bool ok = true;
+
+	a = kpc_register_kprobe(&d);
+	if (!CHECK(!IS_ERR(a), "err %ld", PTR_ERR(a)))
+		return false;
+	s = kp_sym("by_sym_same", "st_target_c", 0);
+	if (!CHECK(!IS_ERR(s), "err %ld", PTR_ERR(s))) {
+		kpc_unregister(a);
+		return false;
+	}
+	ok &= CHECK(kpc_addr(a) == kpc_addr(s), "0x%lx vs 0x%lx", kpc_addr(a), kpc_addr(s));
+	ok &= CHECK(!kpc_lookup_addr(kpc_addr(a), KPC_KPROBE, &info) &&
+		    info.nclients == 2, "nclients %u", info.nclients);
+	pr_info("# st_target_c is probed at +0x%lx, mode %s\n",
+		kpc_addr(a) - (unsigned long)st_target_c,
+		info.ftrace ? "ftrace" : "int3");
+	call_n(st_target_c, K);
+	ok &= CHECK(hits(a) == K && hits(s) == K, "hits %llu %llu", hits(a), hits(s));
+	addr = kpc_addr(a);
+	kpc_unregister(a);
+	ok &= CHECK(!kpc_lookup_addr(addr, KPC_KPROBE, &info) && info.nclients == 1,
+		    "after one left: nclients %u", info.nclients);
+	kpc_unregister(s);
+	ok &= CHECK(kpc_lookup_addr(addr, KPC_KPROBE, &info) == -ENOENT,
+		    "site still registered");
+	return ok;
+}
+
+static bool expect_err(const char *what, const struct kpc_desc *d,
+		       enum kpc_kind kind, long err)
+{
+	struct kpc_probe *p = kind == KPC_KPROBE ? kpc_register_kprobe(d) :
+						   kpc_register_kretprobe(d);
+
+	if (!IS_ERR(p)) {
+		pr_err("# %s: registered, expected %ld\n", what, err);
+		kpc_unregister(p);
+		return false;
+	}
+	if (PTR_ERR(p) != err) {
+		pr_err("# %s: got %ld, expected %ld\n", what, PTR_ERR(p), err);
+		return false;
+	}
+	/* Nothing of it stays behind. */
+	if (d->name && kpc_lookup_name(d->name)) {
+		pr_err("# %s: name still registered\n", what);
+		return false;
+	}
+	return true;
+}
+
+static const char st_long_name[KPC_NAME_MAX + 2] = {
+	[0 ... KPC_NAME_MAX] = 'x',
+};
+
+#define BAD_KP(what, err, ...) \
+	{ what, KPC_KPROBE, err, { .pre = count_pre, __VA_ARGS__ } }
+#define BAD_RP(what, err, ...) \
+	{ what, KPC_KRETPROBE, err, { .ret = arg_ret, __VA_ARGS__ } }
+
+static const struct bad_input {
+	const char *what;
+	enum kpc_kind kind;
+	long err;
+	struct kpc_desc d;
+} bad_inputs[] = {
+	BAD_KP("unknown symbol", -ENOENT, .name = "bad", .symbol = "kpc_no_such_function"),
+	BAD_KP("unknown module", -ENOENT, .name = "bad", .symbol = "kpc_no_such_module:foo"),
+	BAD_KP("NOKPROBE symbol", -EINVAL, .name = "bad", .symbol = "st_target_nokprobe"),
+	BAD_KP("non-text address", -EINVAL, .name = "bad", .addr = (unsigned long)&st_sink),
+	BAD_KP("address 0", -EINVAL, .name = "bad"),
+	BAD_KP("empty symbol", -EINVAL, .name = "bad", .symbol = ""),
+	BAD_KP("symbol and address", -EINVAL, .name = "bad", .symbol = "st_target_a",
+	       .addr = (unsigned long)st_target_a),
+	BAD_KP("offset past the end", -EINVAL, .name = "bad", .symbol = "st_target_a",
+	       .offset = 0x100000),
+	BAD_KP("NULL name", -EINVAL, .symbol = "st_target_a"),
+	BAD_KP("empty name", -EINVAL, .name = "", .symbol = "st_target_a"),
+	BAD_KP("name with space", -EINVAL, .name = "a b", .symbol = "st_target_a"),
+	BAD_KP("name with control char", -EINVAL, .name = "a\tb", .symbol = "st_target_a"),
+	BAD_KP("over-long name", -EINVAL, .name = st_long_name, .symbol = "st_target_a"),
+	BAD_KP("unknown flag", -EINVAL, .name = "bad", .symbol = "st_target_a", .flags = 0x100),
+	BAD_KP("kretprobe field on kprobe", -EINVAL, .name = "bad", .symbol = "st_target_a",
+	       .maxactive = 3),
+	{ "no handlers", KPC_KPROBE, -EINVAL, { .name = "bad", .symbol = "st_target_a" } },
+	BAD_RP("kretprobe not at entry", -EINVAL, .name = "bad", .symbol = "st_target_a",
+	       .offset = 4),
+	BAD_RP("kretprobe negative maxactive", -EINVAL, .name = "bad",
+	       .symbol = "st_target_a", .maxactive = -1),
+	BAD_RP("kretprobe data_size over 4096", -E2BIG, .name = "bad",
+	       .symbol = "st_target_a", .data_size = 4097),
+	BAD_RP("kretprobe unknown symbol", -ENOENT, .name = "bad",
+	       .symbol = "kpc_no_such_function"),
+	BAD_RP("kretprobe on NOKPROBE symbol", -EINVAL, .name = "bad",
+	       .symbol = "st_target_nokprobe"),
+	{ "kretprobe no handlers", KPC_KRETPROBE, -EINVAL,
+	  { .name = "bad", .symbol = "st_target_a" } },
+};
+
+static bool t_errors(void)
+{
+	struct kpc_desc dup = {
+		.name = "dup", .symbol = "st_target_b", .pre = count_pre,
+	};
+	struct kpc_site_info info;
+	struct kpc_probe *first;
+	unsigned long addr = 0;
+	bool ok = true;
+	unsigned int i;
+
+	for (i = 0; i < ARRAY_SIZE(bad_inputs); i++)
+		ok &= expect_err(bad_inputs[i].what, &bad_inputs[i].d,
+				 bad_inputs[i].kind, bad_inputs[i].err);
+
+	/* Duplicate name from the same owner. */
+	first = kp_sym("dup", "st_target_a", 0);
+	if (CHECK(!IS_ERR(first), "err %ld", PTR_ERR(first))) {
+		ok &= CHECK(PTR_ERR(kpc_register_kprobe(&dup)) == -EEXIST, "duplicate");
+		ok &= CHECK(kpc_lookup_name("dup") == first, "lookup by name");
+		addr = kpc_addr(first);
+		kpc_unregister(first);
+	} else {
+		ok = false;
+	}
+	/* Nothing registered on the targets afterwards. */
+	ok &= CHECK(kpc_lookup_addr(addr, KPC_KPROBE, &info) == -ENOENT, "site left behind");
+	ok &= CHECK(!kpc_lookup_name("bad") && !kpc_lookup_name("dup"), "name left behind");
+	pr_info("# %zu bad inputs tried\n", ARRAY_SIZE(bad_inputs) + 1);
+	return ok;
+}
+
+static bool t_shared(int nclients)
+{
+	static const char * const names[] = { "shared0", "shared1", "shared2" };
+	struct kpc_probe *p[3];
+	struct kpc_site_info info;
+	bool ok = true;
+	int i;
+
+	for (i = 0; i < nclients; i++) {
+		p[i] = kp_sym(names[i], "st_target_d", 0);
+		if (!CHECK(!IS_ERR(p[i]), "client %d: %ld", i, PTR_ERR(p[i]))) {
+			kpc_unregister_batch(p, i);
+			return false;
+		}
+	}
+	ok &= CHECK(!kpc_lookup_addr(kpc_addr(p[0]), KPC_KPROBE, &info) &&
+		    info.nclients == nclients, "nclients %u", info.nclients);
+	call_n(st_target_d, K);
+	for (i = 0; i < nclients; i++)
+		ok &= CHECK(hits(p[i]) == K, "client %d hits %llu", i, hits(p[i]));
+	kpc_unregister_batch(p, nclients);
+	return ok;
+}
+
+/* Callers on every CPU, counting their own calls. */
+struct caller {
+	struct task_struct *task;
+	int (*fn)(int);
+	unsigned long calls;
+};
+
+static int caller_fn(void *arg)
+{
+	struct caller *c = arg;
+
+	while (!kthread_should_stop()) {
+		c->fn(1);
+		c->calls++;
+		cond_resched();
+	}
+	return 0;
+}
+
+static int callers_start(struct caller *cs, int n, int (*fn)(int))
+{
+	int i;
+
+	for (i = 0; i < n; i++) {
+		cs[i].fn = fn;
+		cs[i].calls = 0;
+		cs[i].task = kthread_create(caller_fn, &cs[i], "kpc_st/%d", i);
+		if (IS_ERR(cs[i].task)) {
+			int err = PTR_ERR(cs[i].task);
+
+			while (--i >= 0)
+				kthread_stop(cs[i].task);
+			return err;
+		}
+		kthread_bind(cs[i].task, i % num_online_cpus());
+		wake_up_process(cs[i].task);
+	}
+	return 0;
+}
+
+static unsigned long callers_stop(struct caller *cs, int n)
+{
+	unsigned long total = 0;
+	int i;
+
+	for (i = 0; i < n; i++) {
+		kthread_stop(cs[i].task);
+		total += cs[i].calls;
+	}
+	return total;
+}
+
+static bool t_unregister_while_hit(void)
+{
+	struct kpc_probe *a, *b, *c;
+	struct caller cs[2];
+	unsigned long total;
+	u64 hb;
+	bool ok = true;
+
+	a = kp_sym("live_a", "st_target_d", 0);
+	b = kp_sym("live_b", "st_target_d", 0);
+	c = kp_sym("live_c", "st_target_d", 0);
+	if (!CHECK(!IS_ERR(a) && !IS_ERR(b) && !IS_ERR(c), "register")) {
+		ok = false;
+		goto out;
+	}
+	if (!CHECK(!callers_start(cs, 2, st_target_d), "kthreads")) {
+		ok = false;
+		goto out;
+	}
+	msleep(200);
+	kpc_unregister(b);
+	b = NULL;
+	msleep(200);
+	total = callers_stop(cs, 2);
+	pr_info("# %lu calls on %u CPUs while a client was removed\n", total,
+		num_online_cpus());
+	ok &= CHECK(total > 0, "no calls");
+	ok &= CHECK(hits(a) == total, "a: hits %llu calls %lu", hits(a), total);
+	ok &= CHECK(hits(c) == total, "c: hits %llu calls %lu", hits(c), total);
+	hb = hits(a);
+	call_n(st_target_d, K);
+	ok &= CHECK(hits(a) == hb + K && hits(c) == hb + K, "after");
+out:
+	if (!IS_ERR_OR_NULL(b))
+		kpc_unregister(b);
+	if (!IS_ERR(a))
+		kpc_unregister(a);
+	if (!IS_ERR(c))
+		kpc_unregister(c);
+	return ok;
+}
+
+static bool t_disable_enable(void)
+{
+	struct kpc_probe *a = kp_sym("toggle_a", "st_target_d", 0);
+	struct kpc_probe *b = kp_sym("toggle_b", "st_target_d", 0);
+	bool ok = true;
+
+	if (!CHECK(!IS_ERR(a) && !IS_ERR(b), "register")) {
+		ok = false;
+		goto out;
+	}
+	kpc_disable(a);
+	ok &= CHECK(!kpc_enabled(a), "still enabled");
+	call_n(st_target_d, K);
+	ok &= CHECK(hits(a) == 0 && hits(b) == K, "disabled: %llu %llu", hits(a), hits(b));
+	kpc_enable(a);
+	call_n(st_target_d, K);
+	ok &= CHECK(hits(a) == K && hits(b) == 2 * K, "enabled: %llu %llu", hits(a), hits(b));
+out:
+	if (!IS_ERR(a))
+		kpc_unregister(a);
+	if (!IS_ERR(b))
+		kpc_unregister(b);
+	return ok;
+}
+
+static bool t_registered_disabled(void)
+{
+	struct kpc_desc d = {
+		.name = "starts_off", .symbol = "st_target_a", .pre = count_pre,
+		.flags = KPC_F_DISABLED,
+	};
+	struct kpc_probe *p = kpc_register_kprobe(&d);
+	bool ok = true;
+
+	if (!CHECK(!IS_ERR(p), "err %ld", PTR_ERR(p)))
+		return false;
+	call_n(st_target_a, K);
+	ok &= CHECK(hits(p) == 0, "hits %llu", hits(p));
+	kpc_enable(p);
+	call_n(st_target_a, K);
+	ok &= CHECK(hits(p) == K, "hits %llu", hits(p));
+	kpc_unregister(p);
+	return ok;
+}
+
+static bool t_pre_nonzero(void)
+{
+	struct kpc_desc d = {
+		.name = "nonzero", .symbol = "st_target_a", .pre = nonzero_pre,
+	};
+	struct kpc_probe *p = kpc_register_kprobe(&d);
+	struct kpc_stats st;
+	int i, bad = 0;
+
+	if (!CHECK(!IS_ERR(p), "err %ld", PTR_ERR(p)))
+		return false;
+	for (i = 0; i < K; i++)
+		bad += st_target_a(i) != i * 2 + 1;
+	kpc_get_stats(p, &st);
+	kpc_unregister(p);
+	return CHECK(!bad && st.hits == K && st.pre_nonzero == K,
+		     "bad %d hits %llu nonzero %llu", bad, st.hits, st.pre_nonzero);
+}
+
+/* A client with a post handler joins a site armed without one. */
+static bool t_post_rearm(void)
+{
+	struct kpc_desc d = {
+		.name = "with_post", .symbol = "st_target_b", .post = count_post,
+	};
+	struct kpc_probe *a, *b;
+	bool ok = true;
+
+	a = kp_sym("no_post", "st_target_b", 0);
+	if (!CHECK(!IS_ERR(a), "err %ld", PTR_ERR(a)))
+		return false;
+	call_n(st_target_b, K);
+	atomic_set(&post_calls, 0);
+	b = kpc_register_kprobe(&d);
+	if (!CHECK(!IS_ERR(b), "err %ld", PTR_ERR(b))) {
+		kpc_unregister(a);
+		return false;
+	}
+	call_n(st_target_b, K);
+	ok &= CHECK(hits(a) == 2 * K, "a hits %llu", hits(a));
+	ok &= CHECK(hits(b) == K, "b hits %llu", hits(b));
+	ok &= CHECK(atomic_read(&post_calls) == K, "post calls %d", atomic_read(&post_calls));
+	kpc_unregister(b);
+	kpc_unregister(a);
+	return ok;
+}
+
+static bool t_kretprobe_data(void)
+{
+	struct ret_check ra = { .pattern = 0xaa }, rb = { .pattern = 0xbb };
+	struct kpc_desc da = {
+		.name = "ret_a", .symbol = "st_target_c", .entry = arg_entry,
+		.ret = arg_ret, .data_size = 16, .priv = &ra,
+	};
+	struct kpc_desc db = da;
+	struct kpc_probe *a, *b;
+	struct kpc_stats st;
+	bool ok = true;
+
+	db.name = "ret_b";
+	db.priv = &rb;
+	db.data_size = 2048;	/* more than the site was sized for: re-arms it */
+	a = kpc_register_kretprobe(&da);
+	if (!CHECK(!IS_ERR(a), "err %ld", PTR_ERR(a)))
+		return false;
+	call_n(st_target_c, K);
+	b = kpc_register_kretprobe(&db);
+	if (!CHECK(!IS_ERR(b), "err %ld", PTR_ERR(b))) {
+		kpc_unregister(a);
+		return false;
+	}
+	call_n(st_target_c, K);
+	ok &= CHECK(atomic_read(&ra.good) == 2 * K && !atomic_read(&ra.bad),
+		    "a good %d bad %d", atomic_read(&ra.good), atomic_read(&ra.bad));
+	ok &= CHECK(atomic_read(&rb.good) == K && !atomic_read(&rb.bad),
+		    "b good %d bad %d", atomic_read(&rb.good), atomic_read(&rb.bad));
+	kpc_get_stats(a, &st);
+	ok &= CHECK(st.hits == 2 * K && st.returns == 2 * K && !st.missed_pool &&
+		    !st.missed_reentry, "a hits %llu returns %llu", st.hits, st.returns);
+	kpc_unregister_batch((struct kpc_probe *[]){ a, b }, 2);
+	return ok;
+}
+
+static bool t_kretprobe_latency(void)
+{
+	struct kpc_desc d = {
+		.name = "latency", .symbol = "st_target_sleep", .ret = arg_ret,
+		.entry = arg_entry, .data_size = 16,
+	};
+	struct ret_check rc = { .pattern = 0x5a };
+	const unsigned int calls = 20, us = 2000;
+	u64 near = 0, lo = kpc_hist_bucket(us * 1000ULL);
+	struct kpc_probe *p;
+	struct kpc_stats st;
+	unsigned int i;
+	bool ok = true;
+
+	d.priv = &rc;
+	p = kpc_register_kretprobe(&d);
+	if (!CHECK(!IS_ERR(p), "err %ld", PTR_ERR(p)))
+		return false;
+	for (i = 0; i < calls; i++)
+		st_target_sleep(us);
+	kpc_get_stats(p, &st);
+	kpc_unregister(p);
+	/* usleep_range(2000, 2100) sleeps at least 2 ms: bucket [1M, 2M) ns or later. */
+	for (i = lo; i <= lo + 3 && i < KPC_HIST_BUCKETS; i++)
+		near += st.lat_hist[i];
+	pr_info("# %u sleeps of %u us: min %llu mean %llu max %llu ns, %llu in buckets %llu-%llu\n",
+		calls, us, st.lat_min_ns, st.lat_count ? st.lat_sum_ns / st.lat_count : 0,
+		st.lat_max_ns, near, lo, lo + 3);
+	ok &= CHECK(st.returns == calls && atomic_read(&rc.good) == calls, "returns %llu",
+		    st.returns);
+	ok &= CHECK(st.lat_min_ns >= us * 1000ULL, "min %llu", st.lat_min_ns);
+	ok &= CHECK(near * 10 >= calls * 8, "%llu of %u near %u us", near, calls, us);
+	return ok;
+}
+
+static int hold_thread(void *arg)
+{
+	st_target_hold(0);
+	return 0;
+}
+
+/* maxactive=1 with two calls in flight: one missed; the default maxactive misses none. */
+static bool t_kretprobe_maxactive(void)
+{
+	struct kpc_desc d1 = {
+		.name = "max1", .symbol = "st_target_hold", .ret = arg_ret,
+		.maxactive = 1,
+	};
+	struct kpc_desc dd = d1;
+	struct task_struct *t[2];
+	struct ret_check rc = {};
+	struct kpc_stats s1, sd;
+	struct kpc_probe *p1, *pd;
+	bool ok = true;
+	int i;
+
+	dd.name = "max_default";
+	dd.maxactive = 0;
+	d1.priv = &rc;
+	dd.priv = &rc;
+	d1.ret = NULL;
+	d1.entry = arg_entry;	/* entry only: counts calls it tracks */
+	dd.ret = NULL;
+	dd.entry = arg_entry;
+	d1.data_size = dd.data_size = 16;
+	p1 = kpc_register_kretprobe(&d1);
+	pd = kpc_register_kretprobe(&dd);
+	if (!CHECK(!IS_ERR(p1) && !IS_ERR(pd), "register")) {
+		ok = false;
+		goto out;
+	}
+	reinit_completion(&st_hold_release);
+	atomic_set(&st_hold_inside, 0);
+	for (i = 0; i < 2; i++) {
+		t[i] = kthread_create(hold_thread, NULL, "kpc_hold/%d", i);
+		if (IS_ERR(t[i])) {
+			complete_all(&st_hold_release);
+			ok = false;
+			goto out;
+		}
+		kthread_bind(t[i], i % num_online_cpus());
+		get_task_struct(t[i]);
+		wake_up_process(t[i]);
+	}
+	for (i = 0; i < 500 && atomic_read(&st_hold_inside) < 2; i++)
+		msleep(10);
+	ok &= CHECK(atomic_read(&st_hold_inside) == 2, "inside %d", atomic_read(&st_hold_inside));
+	complete_all(&st_hold_release);
+	for (i = 0; i < 2; i++) {
+		kthread_stop(t[i]);
+		put_task_struct(t[i]);
+	}
+	kpc_get_stats(p1, &s1);
+	kpc_get_stats(pd, &sd);
+	pr_info("# two calls held: maxactive=1 hits %llu missed %llu peak %llu; default hits %llu missed %llu\n",
+		s1.hits, s1.missed_pool, s1.peak_inflight, sd.hits, sd.missed_pool);
+	ok &= CHECK(s1.hits == 1 && s1.missed_pool == 1, "max1 hits %llu missed %llu",
+		    s1.hits, s1.missed_pool);
+	ok &= CHECK(s1.peak_inflight == 2, "peak %llu", s1.peak_inflight);
+	ok &= CHECK(sd.hits == 2 && sd.missed_pool == 0, "default hits %llu missed %llu",
+		    sd.hits, sd.missed_pool);
+out:
+	if (!IS_ERR(p1))
+		kpc_unregister(p1);
+	if (!IS_ERR(pd))
+		kpc_unregister(pd);
+	return ok;
+}
+
+static bool t_batch(void)
+{
+	static const char * const syms[] = {
+		"st_target_a", "st_target_b", "st_target_c", "st_target_d",
+	};
+	struct kpc_desc d[8];
+	struct kpc_probe *p[8];
+	char names[8][16];
+	bool ok = true;
+	int i, err;
+
+	memset(d, 0, sizeof(d));
+	for (i = 0; i < 8; i++) {
+		snprintf(names[i], sizeof(names[i]), "batch%d", i);
+		d[i].name = names[i];
+		d[i].symbol = syms[i % 4];
+		d[i].pre = count_pre;
+	}
+	err = kpc_register_kprobes(d, p, 8);
+	if (!CHECK(!err, "err %d", err))
+		return false;
+	call_n(st_target_a, K);
+	call_n(st_target_d, 2 * K);
+	ok &= CHECK(hits(p[0]) == K && hits(p[4]) == K, "a: %llu %llu", hits(p[0]), hits(p[4]));
+	ok &= CHECK(hits(p[3]) == 2 * K && hits(p[7]) == 2 * K, "d");
+	ok &= CHECK(hits(p[1]) == 0, "b");
+	kpc_unregister_batch(p, 8);
+	ok &= CHECK(!kpc_lookup_name("batch0") && !kpc_lookup_name("batch7"), "left behind");
+
+	/* All or nothing: a bad entry in the middle leaves nothing registered. */
+	d[5].symbol = "kpc_no_such_function";
+	err = kpc_register_kprobes(d, p, 8);
+	ok &= CHECK(err == -ENOENT, "err %d", err);
+	for (i = 0; i < 8; i++)
+		ok &= CHECK(!kpc_lookup_name(names[i]), "%s left behind", names[i]);
+	return ok;
+}
+
+static bool t_two_clients(void) { return t_shared(2); }
+static bool t_three_clients(void) { return t_shared(3); }
+
+static const struct {
+	const char *name;
+	bool (*fn)(void);
+} tests[] = {
+	{ "by_symbol", t_by_symbol },
+	{ "by_symbol_offset_and_eilseq", t_by_offset },
+	{ "by_module_symbol", t_by_module_symbol },
+	{ "by_address_shares_site", t_by_address },
+	{ "bad_input_errors", t_errors },
+	{ "disable_enable", t_disable_enable },
+	{ "registered_disabled", t_registered_disabled },
+	{ "pre_handler_nonzero", t_pre_nonzero },
+	{ "post_handler_rearm", t_post_rearm },
+	{ "unregister_one_while_hit_on_all_cpus", t_unregister_while_hit },
+	{ "kretprobe_shared_per_call_data", t_kretprobe_data },
+	{ "kretprobe_latency_histogram", t_kretprobe_latency },
+	{ "kretprobe_maxactive_misses", t_kretprobe_maxactive },
+	{ "two_clients_one_address", t_two_clients },
+	{ "three_clients_one_address", t_three_clients },
+	{ "batch_register_unregister", t_batch },
+};
+
+static void run(const char *name, bool (*fn)(void))
+{
+	bool ok = fn();
+
+	st_num++;
+	if (ok)
+		st_passed++;
+	else
+		st_failed++;
+	pr_info("%s %u %s\n", ok ? "ok" : "not ok", st_num, name);
+}
+
+static int __init kpc_selftest_init(void)
+{
+	unsigned int i;
+
+	pr_info("KTAP version 1\n");
+	pr_info("1..%zu\n", ARRAY_SIZE(tests));
+	for (i = 0; i < ARRAY_SIZE(tests); i++)
+		run(tests[i].name, tests[i].fn);
+	pr_info("# done: %u passed, %u failed\n", st_passed, st_failed);
+	return 0;
+}
+
+static void __exit kpc_selftest_exit(void)
+{
+}
+
+module_init(kpc_selftest_init);
+module_exit(kpc_selftest_exit);
+MODULE_LICENSE("GPL");
+MODULE_DESCRIPTION("kprobe_core in-kernel selftest");
