@@ -23,6 +23,8 @@ out=${3:?}
 timeout_s=${4:-600}
 extra=${5:-}
 
+# shellcheck source=scripts/common.sh
+. "$top/scripts/common.sh"
 kdir_base=$(dirname "$kenv")
 # shellcheck disable=SC1090
 . "$kenv"
@@ -31,15 +33,9 @@ vmlinuz=$kdir_base/$KERNEL_VMLINUZ
 mkdir -p "$out"
 rm -f "$out"/console.log "$out"/ktap.log "$out"/verdict "$out"/qemu.log
 
-# Kernel log lines (with their printk timestamp) that mean something went wrong.
-SPLAT_RE='\[ *[0-9]+\.[0-9]+\](\[ *[CT][0-9]+\])? .*(BUG:|WARNING:|Oops|general protection|KASAN:|UBSAN:|possible circular locking|suspicious RCU usage|sleeping function called from invalid context|rcu: INFO|detected stalls|refcount_t:|list_add corruption|Call Trace:|kernel BUG at|Kernel panic)'
-# Taint bits a run may carry: 12 (O, out-of-tree module), 13 (E, unsigned module).
-TAINT_OK=$(((1 << 12) | (1 << 13)))
-
-append="console=ttyS0 loglevel=7 printk.time=1 panic=-1 panic_on_warn=1 oops=panic kpc.mode=check $extra"
+append="$base_append loglevel=7 kpc.mode=check $extra"
 start=$(date +%s)
-timeout -k 5 "$timeout_s" qemu-system-x86_64 -accel tcg -smp 2 -m 1G \
-	-nographic -nodefaults -no-reboot -monitor none \
+timeout -k 5 "$timeout_s" "${qemu_cmd[@]}" -monitor none \
 	-kernel "$vmlinuz" -initrd "$initrd" -append "$append" \
 	-serial "file:$out/console.log" -serial "file:$out/ktap.log" \
 	</dev/null >"$out/qemu.log" 2>&1
@@ -63,7 +59,7 @@ if [ -n "$sentinel" ]; then
 fi
 
 # Our runner's diagnostics start with "# ": the kernel never writes those.
-splats=$(grep -anE "$SPLAT_RE" "$out/console.log" | grep -avE '^[0-9]+:# ' | head -n 20)
+splats=$(find_splats "$out/console.log" | head -n 20)
 [ -n "$splats" ] && reasons+=(splat)
 
 # KTAP: plan, results, skips.

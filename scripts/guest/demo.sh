@@ -1,7 +1,9 @@
 #!/bin/sh
-# Guest side of `make demo`: load the core and the sample modules that were
+# Guest side of `make demo`: load kprobe_core and the sample modules that were
 # built, drive some load, show what the kernel logged, unload, show a summary.
-# Every command is echoed with "$ " as a user would type it.
+# Every command is echoed with "$ " as a user would see it typed.
+
+MOD=/modules
 
 run() {
 	echo "\$ $*"
@@ -9,41 +11,37 @@ run() {
 	echo
 }
 
-MOD=/modules
-echo "=== kprobe_core demo on Linux $(uname -r) ==="
+echo "=== kprobe_core demo: Linux $(uname -r), $(nproc) CPUs ==="
 echo
-run ls /modules
-
+run ls $MOD
 dmesg -c >/dev/null
-if [ -f $MOD/kprobe_core.ko ]; then
-	run insmod $MOD/kprobe_core.ko
-else
-	echo "(kprobe_core.ko is not built yet: nothing to demonstrate)"
-fi
 
-samples=
+loaded=
+if [ -f $MOD/kprobe_core.ko ]; then
+	run insmod $MOD/kprobe_core.ko && loaded="kprobe_core"
+else
+	echo "(kprobe_core.ko is not built yet: nothing to load)"
+	echo
+fi
 for m in sched_counter open_args open_ret funclatency; do
-	if [ -f $MOD/$m.ko ]; then
-		run insmod $MOD/$m.ko
-		samples="$m $samples"
-	fi
+	[ -f $MOD/$m.ko ] || continue
+	run insmod $MOD/$m.ko && loaded="$m $loaded"
 done
 run cat /proc/modules
-
-echo "--- some load: files opened, processes run, a sleep ---"
-run ls /bin
-run cat /proc/version
-run sleep 1
-for i in 1 2 3; do cat /proc/cpuinfo /proc/meminfo >/dev/null; done
-
-run dmesg
 [ -f /sys/kernel/debug/kprobes/list ] && run cat /sys/kernel/debug/kprobes/list
 
-for m in $samples; do
+echo "--- some load: open files, start processes, sleep ---"
+run cat /proc/version
+run ls /proc/self/
+run sleep 1
+for i in 1 2 3 4 5; do cat /proc/cpuinfo /proc/meminfo >/dev/null; done
+
+run dmesg -c
+
+# $loaded lists the samples first and the core last: unload in that order.
+for m in $loaded; do
 	run rmmod "$m"
 done
-grep -q '^kprobe_core ' /proc/modules && run rmmod kprobe_core
-
-echo "--- kernel log after unloading ---"
 run dmesg -c
-echo "=== summary: loaded and unloaded: ${samples}$(grep -q kprobe_core $MOD/*.ko 2>/dev/null && echo kprobe_core); tainted=$(cat /proc/sys/kernel/tainted) ==="
+run cat /proc/sys/kernel/tainted
+echo "=== summary: modules loaded and unloaded: ${loaded:-none} ==="

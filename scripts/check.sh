@@ -1,0 +1,169 @@
+#!/usr/bin/env bash
+# `make check`: for every kernel of scripts/kernels.conf
+#   1. fetch it (cached),
+#   2. build every module with W=1 (fails on any warning),
+#   3. run sparse over every module (make C=2; fails on any warning),
+#   4. boot it under QEMU with all tests/cases in one guest (cases marked
+#      "# isolate" get a guest of their own) and judge the run (scripts/boot.sh),
+# then run the harness self-tests (tests/harness/cases) on the first kernel:
+# each is a guest that must read as FAILED for the expected reasons.
+#
+# Environment: KERNELS="name ..." limits the matrix; SELFTEST=0 skips step 5;
+# BOOT_TIMEOUT (default 600) is the host timeout of a full-suite guest.
+# Results: results/<kernel>/ (build logs, console.log, ktap.log per boot).
+set -uo pipefail
+
+top=$(cd "$(dirname "$0")/.." && pwd)
+cd "$top"
+results=$top/results
+boot_timeout=${BOOT_TIMEOUT:-600}
+kernels=${KERNELS:-$(scripts/kernel.sh --list)}
+
+npass=0 nfail=0 nskip=0
+summary=()
+t_all=$(date +%s)
+
+ok() { npass=$((npass + 1)); kp=$((kp + 1)); echo "  ok    $*"; }
+bad() { nfail=$((nfail + 1)); kf=$((kf + 1)); echo "  FAIL  $*"; }
+
+# shellcheck source=scripts/common.sh
+. "$top/scripts/common.sh"
+
+# A case file's "# key: value" header line.
+header() { sed -n "s/^# $2:[[:space:]]*//p" "$1" | head -n 1; }
+
+add_verdict() { # verdict file
+	local passed failed skipped
+	passed=$(sed -n 's/^passed=//p' "$1")
+	failed=$(sed -n 's/^failed=//p' "$1")
+	skipped=$(sed -n 's/^skipped=//p' "$1")
+	npass=$((npass + passed)) nfail=$((nfail + failed)) nskip=$((nskip + skipped))
+	kp=$((kp + passed)) kf=$((kf + failed)) ks=$((ks + skipped))
+}
+
+first_kernel=
+for k in $kernels; do
+	kp=0 kf=0 ks=0
+	t_k=$(date +%s)
+	out=$results/$k
+	rm -rf "$out"
+	mkdir -p "$out"
+	echo "== $k"
+	if ! kenv=$(scripts/kernel.sh "$k" 2>"$out/fetch.log"); then
+		cat "$out/fetch.log"
+		bad "$k: fetch kernel"
+		summary+=("$k: could not fetch the kernel: $kp passed, $kf failed")
+		continue
+	fi
+	# shellcheck disable=SC1090
+	. "$kenv"
+	kdir=$(dirname "$kenv")/$KERNEL_KDIR
+	echo "   $KERNEL_PACKAGE $KERNEL_VERSION ($KERNEL_CC)"
+	[ -n "$first_kernel" ] || first_kernel=$k
+	build=$top/.cache/build/$k
+	# Build in a copy: the work tree stays clean, each kernel has its objects.
+	copy_tree "$build"
+
+	# W=1 build: must succeed with no warning at all.
+	make -C "$build" KDIR="$kdir" W=1 >"$out/build.log" 2>&1
+	brc=$?
+	if [ $brc -ne 0 ] || grep -qiE 'warning:|error:' "$out/build.log"; then
+		grep -iE 'warning:|error:' "$out/build.log" | head -n 30 | sed 's/^/        /'
+		bad "$k: build W=1 (log: $out/build.log)"
+	else
+		ok "$k: build W=1 ($(find "$build" -name '*.ko' | wc -l) modules)"
+	fi
+	if [ $brc -ne 0 ]; then
+		bad "$k: sparse (not run: the build failed)"
+		bad "$k: guest (not run: the build failed)"
+		summary+=("$k: $kp passed, $kf failed")
+		continue
+	fi
+
+	# sparse over every source file (C=2 checks without recompiling).
+	make -C "$build" KDIR="$kdir" C=2 >"$out/sparse.log" 2>&1
+	src=$?
+	if [ $src -ne 0 ] || grep -qE ': (warning|error):|^(warning|error):' "$out/sparse.log"; then
+		grep -E ': (warning|error):|^(warning|error):' "$out/sparse.log" | head -n 30 | sed 's/^/        /'
+		bad "$k: sparse C=2 (log: $out/sparse.log)"
+	else
+		ok "$k: sparse C=2 ($(grep -c '^  CHECK ' "$out/sparse.log") files)"
+	fi
+
+	# Guests: one for all shared cases, one per isolated case.
+	shared=() isolated=()
+	for c in tests/cases/*.sh; do
+		[ -f "$c" ] && [ -x "$c" ] || continue
+		if grep -q '^# isolate$' "$c"; then isolated+=("$c"); else shared+=("$c"); fi
+	done
+	runs=("all")
+	for c in "${isolated[@]}"; do runs+=("$(basename "$c" .sh)"); done
+	for r in "${runs[@]}"; do
+		if [ "$r" = all ]; then cases=("${shared[@]}") t=$boot_timeout; else
+			cases=("tests/cases/$r.sh")
+			t=$(header "tests/cases/$r.sh" timeout)
+			t=${t:-$boot_timeout}
+		fi
+		[ ${#cases[@]} -gt 0 ] || continue
+		scripts/initramfs.sh "$out/$r/initramfs.cpio.gz" "$build" "${cases[@]}"
+		scripts/boot.sh "$kenv" "$out/$r/initramfs.cpio.gz" "$out/$r" "$t" \
+			"$(header "${cases[0]}" kernel-args)"
+		add_verdict "$out/$r/verdict"
+		sed -n 's/^\(ok\|not ok\) [0-9]* \(.*\)/\1 \2/p' "$out/$r/ktap.log" | while read -r l; do
+			case $l in ok*) echo "  ok    $k: ${l#ok }" ;; *) echo "  FAIL  $k: ${l#not ok }" ;; esac
+		done
+	done
+	summary+=("$k ($KERNEL_RELEASE): $kp passed, $kf failed$([ $ks -gt 0 ] && echo ", $ks skipped") in $(($(date +%s) - t_k))s")
+done
+
+# The harness's own tests: each guest must be judged FAILED, for the reasons
+# its case names ("# expect: ..."), or clean where it says "# expect: pass".
+if [ "${SELFTEST:-1}" != 0 ] && [ -n "$first_kernel" ] && [ -d tests/harness/cases ]; then
+	kp=0 kf=0 ks=0
+	t_k=$(date +%s)
+	k=$first_kernel
+	echo "== harness self-tests ($k)"
+	kenv=$(scripts/kernel.sh "$k" 2>/dev/null)
+	build=$top/.cache/build/$k
+	for c in tests/harness/cases/*.sh; do
+		name=$(basename "$c" .sh)
+		expect=$(header "$c" expect)
+		t=$(header "$c" timeout)
+		out=$results/harness/$name
+		rm -rf "$out"
+		mkdir -p "$out"
+		if [ ! -e "$build/tests/harness/kpc_warn.ko" ]; then
+			bad "harness: $name (the harness modules did not build)"
+			continue
+		fi
+		scripts/initramfs.sh "$out/initramfs.cpio.gz" "$build" "$c"
+		scripts/boot.sh "$kenv" "$out/initramfs.cpio.gz" "$out" "${t:-$boot_timeout}" \
+			"$(header "$c" kernel-args)" >"$out/report" 2>&1
+		got=$(sed -n 's/^reasons=//p' "$out/verdict")
+		secs=$(sed -n 's/^seconds=//p' "$out/verdict")
+		missing=
+		for want in $expect; do
+			[ "$want" = pass ] && continue
+			case " $got " in *" $want "*) ;; *) missing="$missing $want" ;; esac
+		done
+		if [ "$expect" = pass ]; then
+			if [ -z "$got" ]; then ok "harness: $name: clean run reads as clean (${secs}s)"; else
+				bad "harness: $name: clean run read as failed ($got); log: $out/console.log"
+				sed 's/^/        /' "$out/report"
+			fi
+		elif [ -z "$got" ]; then
+			bad "harness: $name: a broken run read as SUCCESS; log: $out/console.log"
+		elif [ -n "$missing" ]; then
+			bad "harness: $name: detected ($got) but not as expected:$missing; log: $out/console.log"
+		else
+			ok "harness: $name: detected ($got) (${secs}s)"
+		fi
+	done
+	summary+=("harness self-tests ($k): $kp passed, $kf failed in $(($(date +%s) - t_k))s")
+fi
+
+echo
+echo "== summary ($(($(date +%s) - t_all))s; results in $results)"
+for s in "${summary[@]}"; do echo "$s"; done
+echo "$npass passed, $nfail failed$([ $nskip -gt 0 ] && echo ", $nskip skipped")"
+[ $nfail -eq 0 ] && [ $npass -gt 0 ]

@@ -1,0 +1,32 @@
+# Shared by the host-side scripts (sourced).
+
+# Kernel log lines (with their printk timestamp) that mean something went wrong.
+# Matched anywhere in a console line, except in lines our own runner writes
+# ("# " KTAP diagnostics), so text a test prints is not taken for a splat.
+SPLAT_RE='\[ *[0-9]+\.[0-9]+\](\[ *[CT][0-9]+\])? .*(BUG:|WARNING:|Oops|general protection|KASAN:|UBSAN:|possible circular locking|suspicious RCU usage|sleeping function called from invalid context|rcu: INFO|detected stalls|refcount_t:|list_add corruption|Call Trace:|kernel BUG at|Kernel panic)'
+
+# Taint bits a run may end with: 12 (O, out-of-tree module), 13 (E, unsigned module).
+TAINT_OK=$(((1 << 12) | (1 << 13)))
+
+# find_splats CONSOLE_LOG: print "lineno:line" for every splat line.
+find_splats() {
+	grep -anE "$SPLAT_RE" "$1" | grep -avE '^[0-9]+:# '
+}
+
+# The QEMU command every guest uses; the caller adds -serial/-append/...
+qemu_cmd=(qemu-system-x86_64 -accel tcg -smp 2 -m 1G -nographic -nodefaults -no-reboot)
+base_append="console=ttyS0 edd=off printk.time=1 panic=-1 panic_on_warn=1 oops=panic"
+
+# copy_tree DIR: copy the source tree (without .git, .cache, results) to DIR,
+# so builds for several kernels never share objects or dirty the work tree.
+copy_tree() {
+	rm -rf "$1"
+	mkdir -p "$1"
+	tar -C "$top" --exclude=./.git --exclude=./.cache --exclude=./results -cf - . | tar -C "$1" -xf -
+	make -s -C "$1" clean >/dev/null 2>&1 || true
+}
+
+# default_kernel: the first kernel of scripts/kernels.conf.
+default_kernel() {
+	"$top/scripts/kernel.sh" --list | head -n 1
+}
