@@ -248,42 +248,85 @@ static bool kpc_needs_rearm(struct kpc_site *site, const struct kpc_probe *c)
 	       c->maxactive > arm->rp.maxactive;
 }
 
-/*
- * Replace the site's kernel probe with one that also suits @c. The new arm
- * is registered first (its handlers do nothing until it is current), then
- * made current, then the old one is unregistered. Calls of a kretprobe in
- * flight on the old arm are not seen returning.
- */
-static int kpc_site_rearm(struct kpc_site *site, const struct kpc_probe *c)
+static void kpc_arm_retire(struct kpc_site *site, struct kpc_arm *old)
 {
-	struct kpc_arm *old = kpc_site_arm(site), *arm;
-	int err;
-
-	arm = kpc_arm_alloc(site, site->kind, c);
-	if (IS_ERR(arm))
-		return PTR_ERR(arm);
-	err = kpc_arm_register(arm, site->kind, site->req_symbol,
-			       site->req_offset, site->req_addr);
-	if (!err && (unsigned long)kpc_arm_kprobe(arm)->addr != site->addr) {
-		kpc_arm_unregister(arm, site->kind);
-		err = -EBUSY;
-	}
-	if (err) {
-		pr_err("%s: cannot re-arm %s for %s: %d\n", c->name, site->where,
-		       site->kind == KPC_KPROBE ? "a post handler" : "more data or maxactive",
-		       err);
-		kpc_arm_free(arm);
-		return err;
-	}
-	rcu_assign_pointer(site->arm, arm);
-	kpc_arm_unregister(old, site->kind);
 	site->retired_reentry += kpc_arm_kprobe(old)->nmissed;
 	if (site->kind == KPC_KRETPROBE) {
 		site->retired_pool += old->rp.nmissed;
 		site->retired_peak = kpc_site_peak(site);
 	}
+}
+
+static int kpc_site_register_arm(struct kpc_site *site, struct kpc_arm *arm)
+{
+	int err = kpc_arm_register(arm, site->kind, site->req_symbol,
+				   site->req_offset, site->req_addr);
+
+	if (!err && (unsigned long)kpc_arm_kprobe(arm)->addr != site->addr) {
+		kpc_arm_unregister(arm, site->kind);
+		err = -EBUSY;
+	}
+	return err;
+}
+
+/*
+ * Replace the site's kernel probe with one that also suits @c.
+ *
+ * A kretprobe's new arm is registered first (its handlers do nothing until
+ * it is current), then made current, then the old one is unregistered: no
+ * call is lost, but calls in flight on the old arm are not seen returning.
+ *
+ * A kprobe's old arm goes first: on an ftrace site the kernel cannot
+ * disarm an aggregate of probes with and without a post handler (it arms
+ * with one ftrace_ops and disarms with the other), so the two never
+ * coexist. Hits during the one grace period between are not seen.
+ */
+static int kpc_site_rearm(struct kpc_site *site, const struct kpc_probe *c)
+{
+	struct kpc_arm *old = kpc_site_arm(site), *arm, *back;
+	int err;
+
+	arm = kpc_arm_alloc(site, site->kind, c);
+	if (IS_ERR(arm))
+		return PTR_ERR(arm);
+	if (site->kind == KPC_KRETPROBE) {
+		err = kpc_site_register_arm(site, arm);
+		if (err)
+			goto err_free;
+		rcu_assign_pointer(site->arm, arm);
+		kpc_arm_unregister(old, site->kind);
+		kpc_arm_retire(site, old);
+		kpc_arm_free(old);
+		return 0;
+	}
+
+	kpc_arm_unregister(old, site->kind);
+	kpc_arm_retire(site, old);
+	err = kpc_site_register_arm(site, arm);
+	if (!err) {
+		rcu_assign_pointer(site->arm, arm);
+		kpc_arm_free(old);
+		return 0;
+	}
+	/* Put back what was there; the old struct kprobe cannot be reused. */
+	back = kpc_arm_alloc(site, site->kind, NULL);
+	if (IS_ERR(back) || kpc_site_register_arm(site, back)) {
+		pr_err("%s: lost the probe on %s while re-arming it; its clients see no more hits\n",
+		       c->name, site->where);
+		if (!IS_ERR(back))
+			kpc_arm_free(back);
+		/* keep the old, unregistered arm so the site stays consistent */
+		goto err_free;
+	}
+	rcu_assign_pointer(site->arm, back);
+	/* No reader can hold @old: it was unregistered (a grace period) above. */
 	kpc_arm_free(old);
-	return 0;
+err_free:
+	pr_err("%s: cannot re-arm %s for %s: %d\n", c->name, site->where,
+	       site->kind == KPC_KPROBE ? "a post handler" : "more data or maxactive",
+	       err);
+	kpc_arm_free(arm);
+	return err;
 }
 
 /* ---- clients ---- */
@@ -443,7 +486,7 @@ err_free_site:
 static const char *kpc_errname(int err)
 {
 	switch (err) {
-	case -ENOENT:	return "unknown symbol";
+	case -ENOENT:	return "unknown symbol, or offset past its end";
 	case -EINVAL:	return "the kernel refuses to probe there (blacklisted, NOKPROBE, not text, or not a function entry)";
 	case -EILSEQ:	return "offset is not on an instruction boundary";
 	case -EEXIST:	return "already registered";

@@ -270,7 +270,7 @@ static const struct bad_input {
 	BAD_KP("empty symbol", -EINVAL, .name = "bad", .symbol = ""),
 	BAD_KP("symbol and address", -EINVAL, .name = "bad", .symbol = "st_target_a",
 	       .addr = (unsigned long)st_target_a),
-	BAD_KP("offset past the end", -EINVAL, .name = "bad", .symbol = "st_target_a",
+	BAD_KP("offset past the end", -ENOENT, .name = "bad", .symbol = "st_target_a",
 	       .offset = 0x100000),
 	BAD_KP("NULL name", -EINVAL, .symbol = "st_target_a"),
 	BAD_KP("empty name", -EINVAL, .name = "", .symbol = "st_target_a"),
