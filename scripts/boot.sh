@@ -110,13 +110,17 @@ awk '
 if [ -n "$splats" ]; then
 	echo "    kernel splat lines in the console log:"
 	echo "$splats" | sed 's/^/      /'
+	first=${splats%%:*}
+	echo "    console from the first splat on:"
+	sed -n "$((first > 3 ? first - 3 : 1)),$((first + 40))p" "$out/console.log" | sed 's/^/      /'
+else
+	case " ${reasons[*]} " in
+	*" no-sentinel "* | *" timeout "* | *" qemu "*)
+		echo "    last console lines:"
+		tail -n 25 "$out/console.log" | sed 's/^/      /'
+		;;
+	esac
 fi
-case " ${reasons[*]} " in
-*" no-sentinel "* | *" timeout "* | *" qemu "*)
-	echo "    last console lines:"
-	tail -n 25 "$out/console.log" | sed 's/^/      /'
-	[ -s "$out/qemu.log" ] && sed 's/^/      qemu: /' "$out/qemu.log"
-	;;
-esac
+[ -s "$out/qemu.log" ] && sed 's/^/      qemu: /' "$out/qemu.log"
 [ -n "$sentinel" ] && echo "    sentinel: $sentinel"
 exit 1

@@ -109,9 +109,20 @@ for k in $kernels; do
 		scripts/boot.sh "$kenv" "$out/$r/initramfs.cpio.gz" "$out/$r" "$t" \
 			"$(header "${cases[0]}" kernel-args)"
 		add_verdict "$out/$r/verdict"
-		sed -n 's/^\(ok\|not ok\) [0-9]* \(.*\)/\1 \2/p' "$out/$r/ktap.log" | while read -r l; do
-			case $l in ok*) echo "  ok    $k: ${l#ok }" ;; *) echo "  FAIL  $k: ${l#not ok }" ;; esac
+		for c in "${cases[@]}"; do
+			n=$(basename "$c" .sh)
+			l=$(grep -aE "^(not )?ok [0-9]+ $n( |\$)" "$out/$r/ktap.log" | head -n 1)
+			case $l in
+			ok*) echo "  ok    $k: ${l#ok [0-9]* }" ;;
+			not*) echo "  FAIL  $k: $n" ;;
+			*) echo "  FAIL  $k: $n (no result: the guest did not get to finish it)" ;;
+			esac
 		done
+		if grep -q '^reasons=$' "$out/$r/verdict" || grep -qE '^reasons=(not-ok|incomplete| )*$' "$out/$r/verdict"; then
+			echo "  ok    $k: guest $r: sentinel, no splat, taint $(sed -n 's/^tainted=//p' "$out/$r/verdict")"
+		else
+			echo "  FAIL  $k: guest $r: $(sed -n 's/^reasons=//p' "$out/$r/verdict")"
+		fi
 	done
 	summary+=("$k ($KERNEL_RELEASE): $kp passed, $kf failed$([ $ks -gt 0 ] && echo ", $ks skipped") in $(($(date +%s) - t_k))s")
 done
