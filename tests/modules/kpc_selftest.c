@@ -30,14 +30,14 @@ static unsigned int st_passed, st_failed, st_num;
 
 /* ---- targets: not inlined, not cloned, so probes see every call ---- */
 
-#define TARGET __attribute__((__noipa__)) __used
-static volatile int st_sink;
+#define TARGET __attribute__((__noipa__))
+static int st_sink;
 
-static TARGET int st_target_a(int x) { st_sink += x; return x * 2 + 1; }
-static TARGET int st_target_b(int x) { st_sink += x; return x * 2 + 1; }
-static TARGET int st_target_c(int x) { st_sink += x; return x * 2 + 1; }
-static TARGET int st_target_d(int x) { st_sink += x; return x * 2 + 1; }
-static TARGET int st_target_nokprobe(int x) { st_sink += x; return x; }
+static TARGET int st_target_a(int x) { WRITE_ONCE(st_sink, x); return x * 2 + 1; }
+static TARGET int st_target_b(int x) { WRITE_ONCE(st_sink, x); return x * 2 + 1; }
+static TARGET int st_target_c(int x) { WRITE_ONCE(st_sink, x); return x * 2 + 1; }
+static TARGET int st_target_d(int x) { WRITE_ONCE(st_sink, x); return x * 2 + 1; }
+static TARGET int st_target_nokprobe(int x) { WRITE_ONCE(st_sink, x); return x; }
 NOKPROBE_SYMBOL(st_target_nokprobe);
 
 static TARGET int st_target_sleep(int us)
@@ -354,7 +354,7 @@ static bool t_shared(int nclients)
 /* Callers on every CPU, counting their own calls. */
 struct caller {
 	struct task_struct *task;
-	int (*fn)(int);
+	int (*fn)(int x);
 	unsigned long calls;
 };
 
@@ -658,7 +658,7 @@ static bool t_kretprobe_maxactive(void)
 		wake_up_process(t[i]);
 	}
 	for (i = 0; i < 500 && atomic_read(&st_hold_inside) < 2; i++)
-		msleep(10);
+		usleep_range(10000, 11000);
 	ok &= CHECK(atomic_read(&st_hold_inside) == 2, "inside %d", atomic_read(&st_hold_inside));
 	complete_all(&st_hold_release);
 	for (i = 0; i < 2; i++) {
