@@ -121,6 +121,12 @@ struct kpc_probe {
 	struct kpc_pcpu __percpu *pcpu;
 };
 
+/* The kernel probe of an arm: struct kretprobe starts with its kprobe. */
+static inline struct kprobe *kpc_arm_kprobe(struct kpc_arm *arm)
+{
+	return &arm->kp;
+}
+
 /* handlers.c */
 void kpc_arm_set_handlers(struct kpc_arm *arm, enum kpc_kind kind);
 
@@ -136,7 +142,6 @@ const char *kpc_site_mode(const struct kpc_site *site);
 extern struct mutex kpc_lock;
 extern struct list_head kpc_clients;
 extern struct list_head kpc_sites;
-struct kprobe *kpc_arm_kprobe(struct kpc_arm *arm);
 
 /* debugfs.c */
 int kpc_debugfs_init(void);

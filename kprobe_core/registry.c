@@ -24,11 +24,6 @@ static DEFINE_HASHTABLE(kpc_sites_by_addr, KPC_HASH_BITS);
 static DEFINE_HASHTABLE(kpc_sites_by_req, KPC_HASH_BITS);
 static DEFINE_HASHTABLE(kpc_by_name, KPC_HASH_BITS);
 
-struct kprobe *kpc_arm_kprobe(struct kpc_arm *arm)
-{
-	return &arm->kp;	/* struct kretprobe starts with its kprobe */
-}
-
 static struct kpc_arm *kpc_site_arm(struct kpc_site *site)
 {
 	return rcu_dereference_protected(site->arm, lockdep_is_held(&kpc_lock));
