@@ -410,14 +410,20 @@ static void kpc_site_free(struct kpc_site *site)
 	kfree(site);
 }
 
+/* "func+0x4 [module]": sprint_symbol()'s text without the function size. */
 static void kpc_site_where(struct kpc_site *site)
 {
-	char *slash;
+	char *size, *end;
 
 	sprint_symbol(site->where, site->addr);
-	slash = strchr(site->where, '/');
-	if (slash)
-		*slash = '\0';
+	size = strchr(site->where, '/');
+	if (!size)
+		return;
+	end = strchr(size, ' ');
+	if (end)
+		memmove(size, end, strlen(end) + 1);
+	else
+		*size = '\0';
 }
 
 static int kpc_site_create(const struct kpc_desc *d, enum kpc_kind kind,

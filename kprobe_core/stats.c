@@ -118,7 +118,7 @@ void kpc_print_summary(const struct kpc_probe *p)
 			site->where, st.hits, st.missed_reentry);
 		return;
 	}
-	pr_info("%s/%s %s (return): hits=%llu returns=%llu missed=%llu (reentry=%llu maxactive=%llu) peak=%llu maxactive=%d latency_ns min=%llu mean=%llu max=%llu\n",
+	pr_info("%s/%s %s (return): hits=%llu returns=%llu missed=%llu (reentry=%llu pool=%llu) peak=%llu maxactive=%d latency_ns min=%llu mean=%llu max=%llu\n",
 		owner, p->name, site->where, st.hits, st.returns,
 		st.missed_reentry + st.missed_pool, st.missed_reentry,
 		st.missed_pool, st.peak_inflight, st.maxactive, st.lat_min_ns,
