@@ -67,8 +67,8 @@ for k in $kernels; do
 	# W=1 build: must succeed with no warning at all.
 	make -C "$build" KDIR="$kdir" W=1 >"$out/build.log" 2>&1
 	brc=$?
-	if [ $brc -ne 0 ] || grep -qiE 'warning:|error:' "$out/build.log"; then
-		grep -iE 'warning:|error:' "$out/build.log" | head -n 30 | sed 's/^/        /'
+	if [ $brc -ne 0 ] || build_problems "$out/build.log" >/dev/null; then
+		build_problems "$out/build.log" | head -n 30 | sed 's/^/        /'
 		bad "$k: build W=1 (log: $out/build.log)"
 	else
 		ok "$k: build W=1 ($(find "$build" -name '*.ko' | wc -l) modules)"
@@ -83,8 +83,8 @@ for k in $kernels; do
 	# sparse over every source file (C=2 checks without recompiling).
 	make -C "$build" KDIR="$kdir" C=2 >"$out/sparse.log" 2>&1
 	src=$?
-	if [ $src -ne 0 ] || grep -qE ': (warning|error):|^(warning|error):' "$out/sparse.log"; then
-		grep -E ': (warning|error):|^(warning|error):' "$out/sparse.log" | head -n 30 | sed 's/^/        /'
+	if [ $src -ne 0 ] || sparse_problems "$out/sparse.log" >/dev/null; then
+		sparse_problems "$out/sparse.log" | head -n 30 | sed 's/^/        /'
 		bad "$k: sparse C=2 (log: $out/sparse.log)"
 	else
 		ok "$k: sparse C=2 ($(grep -c '^  CHECK ' "$out/sparse.log") files)"
@@ -136,6 +136,27 @@ if [ "${SELFTEST:-1}" != 0 ] && [ -n "$first_kernel" ] && [ -d tests/harness/cas
 	echo "== harness self-tests ($k)"
 	kenv=$(scripts/kernel.sh "$k" 2>/dev/null)
 	build=$top/.cache/build/$k
+	# The static checks catch what they are for: a W=1-only warning, and a
+	# warning only sparse sees (tests/harness/static, built on its own).
+	kdir=$(dirname "$kenv")/$(sed -n 's/^KERNEL_KDIR=//p' "$kenv")
+	st=$top/.cache/build/static-selftest
+	out=$results/harness/static
+	rm -rf "$st" "$out"
+	mkdir -p "$out"
+	cp -r tests/harness/static "$st"
+	make -C "$kdir" M="$st" W=1 >"$out/build.log" 2>&1
+	if build_problems "$out/build.log" | grep -q 'kpc_bad_w1\.c'; then
+		ok "harness: W=1 build check catches a missing prototype"
+	else
+		bad "harness: W=1 build check missed kpc_bad_w1.c; log: $out/build.log"
+	fi
+	make -C "$kdir" M="$st" C=2 >"$out/sparse.log" 2>&1
+	if sparse_problems "$out/sparse.log" | grep -q 'kpc_bad_sparse\.c'; then
+		ok "harness: sparse check catches a dropped __user"
+	else
+		bad "harness: sparse check missed kpc_bad_sparse.c; log: $out/sparse.log"
+	fi
+
 	for c in tests/harness/cases/*.sh; do
 		name=$(basename "$c" .sh)
 		expect=$(header "$c" expect)

@@ -30,3 +30,13 @@ copy_tree() {
 default_kernel() {
 	"$top/scripts/kernel.sh" --list | head -n 1
 }
+
+# Static checks: the lines of a build log that fail them.
+# build_problems LOG: any compiler or modpost warning or error (W=1 build).
+build_problems() {
+	grep -aiE 'warning:|error:' "$1"
+}
+# sparse_problems LOG: any sparse (make C=2) warning or error line.
+sparse_problems() {
+	grep -aE ': (warning|error):|^(warning|error):' "$1"
+}
