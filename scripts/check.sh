@@ -41,6 +41,20 @@ add_verdict() { # verdict file
 	kp=$((kp + passed)) kf=$((kf + failed)) ks=$((ks + skipped))
 }
 
+# Kernel coding style over the whole tree (one test, not per kernel).
+if [ -x scripts/checkpatch.sh ]; then
+	kp=0 kf=0 ks=0
+	mkdir -p "$results"
+	echo "== style"
+	if scripts/checkpatch.sh >"$results/checkpatch.log" 2>&1; then
+		ok "checkpatch: $(tail -n 1 "$results/checkpatch.log")"
+	else
+		sed 's/^/        /' "$results/checkpatch.log" | head -n 40
+		bad "checkpatch (log: $results/checkpatch.log)"
+	fi
+	summary+=("style: $kp passed, $kf failed")
+fi
+
 first_kernel=
 for k in $kernels; do
 	kp=0 kf=0 ks=0
@@ -65,7 +79,7 @@ for k in $kernels; do
 	copy_tree "$build"
 
 	# W=1 build: must succeed with no warning at all.
-	make -C "$build" KDIR="$kdir" W=1 >"$out/build.log" 2>&1
+	make -j"$(nproc)" -C "$build" KDIR="$kdir" W=1 >"$out/build.log" 2>&1
 	brc=$?
 	if [ $brc -ne 0 ] || build_problems "$out/build.log" >/dev/null; then
 		build_problems "$out/build.log" | head -n 30 | sed 's/^/        /'

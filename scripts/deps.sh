@@ -25,6 +25,8 @@ checks=(
 	"coreutils:cmd timeout"
 	"findutils:cmd xargs"
 	"gawk:cmd awk"
+	"file:cmd file"
+	"perl:cmd perl"
 )
 
 missing=()

@@ -21,7 +21,7 @@ kdir=$(dirname "$kenv")/$KERNEL_KDIR
 build=$top/.cache/build/$k
 copy_tree "$build"
 echo "Building the modules for $k ($KERNEL_RELEASE)..."
-if ! make -C "$build" KDIR="$kdir" >"$out/build.log" 2>&1; then
+if ! make -j"$(nproc)" -C "$build" KDIR="$kdir" >"$out/build.log" 2>&1; then
 	cat "$out/build.log"
 	echo "$mode: the build failed; log: $out/build.log" >&2
 	exit 1
