@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * kpc_target: a module whose function other modules probe, so tests can
- * unload the probed code. Writing N to /sys/module/kpc_target/parameters/calls
- * calls kpc_target_fn() N times.
+ * unload the probed code. kpc_target_fn() runs N times for each N written
+ * to /sys/module/kpc_target/parameters/calls.
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 

@@ -1,0 +1,25 @@
+#!/bin/sh
+# Registration churn while probes fire on every CPU (kpc_stress, 10 s), and
+# at the same time a client module loaded and unloaded in a loop. Witness
+# counts must be exact; the harness fails the run on any splat.
+. /tests/lib.sh
+
+load kprobe_core
+insmod /modules/kpc_stress.ko seconds=10 &
+pid=$!
+cycles=0
+while kill -0 $pid 2>/dev/null; do
+	insmod /modules/kpc_orphan.ko || fail "insmod kpc_orphan failed during the stress run"
+	rmmod kpc_orphan || fail "rmmod kpc_orphan failed during the stress run"
+	cycles=$((cycles + 1))
+done
+wait $pid || fail "insmod kpc_stress failed"
+echo "kpc_orphan loaded and unloaded $cycles times during the run"
+dmesg_since_mark | sed -n 's/^.*kpc_stress: //p'
+[ "$cycles" -gt 0 ] || fail "no insmod/rmmod cycle completed"
+[ "$(dmesg_since_mark | grep -c 'module kpc_orphan unloaded with 2 probe(s)')" -eq "$cycles" ] ||
+	fail "not every kpc_orphan unload was cleaned up"
+expect_dmesg 'kpc_stress: ok 1 stress'
+unload kpc_stress
+unload kprobe_core
+exit 0
