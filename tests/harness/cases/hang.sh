@@ -1,6 +1,6 @@
 #!/bin/sh
 # expect: timeout no-sentinel
-# timeout: 40
+# timeout: 30
 # A guest that hangs must be stopped by the host's timeout and read as failed.
 echo "hanging on purpose"
 sleep 100000
