@@ -1,0 +1,49 @@
+#!/bin/sh
+# open_ret: failed opens are printed with the name captured at entry and the
+# errno decoded; with maxactive=1 and opens racing on both CPUs some calls
+# are missed and the core names the maxactive that would have missed none;
+# with maxactive=64 nothing is missed.
+. /tests/lib.sh
+
+load kprobe_core
+
+# Opens in flight on both CPUs at once: loops of redirections (done by the
+# shell itself) and of cat, for about the same number of opens each.
+race() {
+	for j in 1 2; do
+		(i=0; while [ $i -lt 1500 ]; do : </proc/version; i=$((i + 1)); done) &
+		(i=0; while [ $i -lt 60 ]; do cat /proc/version /proc/cpuinfo >/dev/null; i=$((i + 1)); done) &
+	done
+	wait
+}
+
+mark
+load open_ret maxactive=64
+cat /no/such/file-$$ 2>/dev/null &
+pid=$!
+wait
+(echo x >/tmp 2>/dev/null) 2>/dev/null
+race
+unload open_ret
+dmesg_since_mark | grep -v 'open_ret: open(' | sed 's/^/  /'
+dmesg_since_mark | grep 'open_ret: open(' | head -n 5
+expect_dmesg "open_ret: open\(\"/no/such/file-$$\"\) by cat\[$pid\] returned -2 \(ENOENT\)\$"
+expect_dmesg 'open_ret: open\("/tmp"\) by sh\[[0-9]+\] returned -21 \(EISDIR\)$'
+expect_dmesg 'open_ret: Missed 0 probe instances \(0 over maxactive=64, 0 re-entered\); tracked [1-9][0-9]* opens, [0-9]+ failed, [0-9]+ printed'
+expect_dmesg 'kprobe_core: open_ret/open_ret do_sys_openat2\+0x[0-9a-f]+ \(return\): hits=[1-9][0-9]* returns=[1-9][0-9]* missed=0 '
+dmesg_since_mark | grep -q 'would have missed none' && fail "advice printed with nothing missed"
+
+mark
+load open_ret
+race
+unload open_ret
+dmesg_since_mark | grep -v 'open_ret: open(' | sed 's/^/  /'
+expect_dmesg 'open_ret: Missed [1-9][0-9]* probe instances \([1-9][0-9]* over maxactive=1, 0 re-entered\)'
+expect_dmesg 'kprobe_core: open_ret/open_ret: peak ([2-9]|[1-9][0-9]+) in flight with maxactive=1: maxactive=([2-9]|[1-9][0-9]+) would have missed none'
+[ "$(dmesg_since_mark | grep -c 'would have missed none')" -eq 1 ] ||
+	fail "expected the advice line exactly once"
+
+grep -q '^# no probes registered' /sys/kernel/debug/kprobe_core/probes ||
+	fail "probes left registered after rmmod"
+unload kprobe_core
+exit 0
