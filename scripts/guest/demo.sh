@@ -32,11 +32,12 @@ run cat /proc/modules
 
 echo "--- some load: open files, start processes, sleep ---"
 run cat /proc/version
-run ls /proc/self/
+run ls /tests
 run sleep 1
 for i in 1 2 3 4 5; do cat /proc/cpuinfo /proc/meminfo >/dev/null; done
 
 run dmesg -c
+[ -f /sys/kernel/debug/kprobe_core/probes ] && run cat /sys/kernel/debug/kprobe_core/probes
 
 # $loaded lists the samples first and the core last: unload in that order.
 for m in $loaded; do
