@@ -41,13 +41,13 @@ demo: deps
 shell: deps
 	scripts/guest-run.sh shell
 
-bench:
-	@echo "make bench: not yet implemented" >&2
-	@exit 1
+bench: deps
+	scripts/bench.sh
 
 help:
 	@echo "make            build all modules against KDIR ($(KDIR))"
 	@echo "make check      static checks + QEMU tests on every kernel of scripts/kernels.conf"
+	@echo "make bench      measure kprobe_core against the bare kprobe API (BENCHMARKS.md)"
 	@echo "make demo       boot the default kernel and show the modules at work"
 	@echo "make shell      interactive guest shell with the modules in /modules"
 	@echo "make deps       install the Debian packages the above need"

@@ -41,7 +41,7 @@
 #define KB_NFUNCS	1000
 #define KB_SCALE_MID	100
 
-static unsigned int rounds = 15;
+static unsigned int rounds = 21;
 module_param(rounds, uint, 0444);
 MODULE_PARM_DESC(rounds, "per-hit rounds (odd, at least 7)");
 static unsigned int seg_ms = 20;
@@ -50,10 +50,10 @@ MODULE_PARM_DESC(seg_ms, "target duration of one measurement, ms");
 static unsigned int cp_rounds = 1;
 module_param(cp_rounds, uint, 0444);
 MODULE_PARM_DESC(cp_rounds, "control-plane rounds, entry (ftrace) probes (odd)");
-static unsigned int cp3_rounds = 3;
+static unsigned int cp3_rounds = 1;
 module_param(cp3_rounds, uint, 0444);
 MODULE_PARM_DESC(cp3_rounds, "control-plane rounds, int3 probes (odd)");
-static unsigned int scale_rounds = 7;
+static unsigned int scale_rounds = 3;
 module_param(scale_rounds, uint, 0444);
 MODULE_PARM_DESC(scale_rounds, "scaling rounds (odd)");
 static unsigned int phases = 15;
