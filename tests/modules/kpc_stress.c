@@ -19,6 +19,10 @@ static unsigned int seconds = 10;
 module_param(seconds, uint, 0444);
 MODULE_PARM_DESC(seconds, "how long to run (default 10)");
 
+static unsigned int rearm_every = 1;
+module_param(rearm_every, uint, 0444);
+MODULE_PARM_DESC(rearm_every, "force re-arms every N rounds of churn, 0: never (default 1)");
+
 #define NOIPA __attribute__((__noipa__))
 static int stress_sink;
 
@@ -137,7 +141,7 @@ static int churn_fn(void *arg)
 		}
 		unreg(r);
 		/* Re-arms: a post handler joins a plain kprobe, more data joins a kretprobe. */
-		if (!(round++ & 3)) {
+		if (rearm_every && !(round++ % rearm_every)) {
 			kd.name = "plain";
 			kd.symbol = "stress_rearm_target";
 			p1 = reg(&kd, false);
