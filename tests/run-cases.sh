@@ -39,6 +39,15 @@ for c in $cases; do
 		done
 	rc=$(cat "$log.rc")
 	echo "kpc-harness: case $name end rc=$rc" >/dev/kmsg 2>/dev/null
+	# Each case starts with no module loaded: unload what a case left
+	# behind (clients before the core: /proc/modules lists newest first).
+	# A case that passed must clean up after itself.
+	left=$(cut -d' ' -f1 /proc/modules)
+	if [ -n "$left" ]; then
+		out "# $name left modules loaded: $(echo $left)"
+		for m in $left; do rmmod "$m" 2>/dev/null; done
+		[ "$rc" -eq 0 ] && rc=1
+	fi
 	case $rc in
 	0) out "ok $i $name" ;;
 	77)
