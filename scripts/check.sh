@@ -25,6 +25,7 @@ t_all=$(date +%s)
 
 ok() { npass=$((npass + 1)); kp=$((kp + 1)); echo "  ok    $*"; }
 bad() { nfail=$((nfail + 1)); kf=$((kf + 1)); echo "  FAIL  $*"; }
+skp() { nskip=$((nskip + 1)); ks=$((ks + 1)); echo "  skip  $*"; }
 
 # shellcheck source=scripts/common.sh
 . "$top/scripts/common.sh"
@@ -32,14 +33,6 @@ bad() { nfail=$((nfail + 1)); kf=$((kf + 1)); echo "  FAIL  $*"; }
 # A case file's "# key: value" header line.
 header() { sed -n "s/^# $2:[[:space:]]*//p" "$1" | head -n 1; }
 
-add_verdict() { # verdict file
-	local passed failed skipped
-	passed=$(sed -n 's/^passed=//p' "$1")
-	failed=$(sed -n 's/^failed=//p' "$1")
-	skipped=$(sed -n 's/^skipped=//p' "$1")
-	npass=$((npass + passed)) nfail=$((nfail + failed)) nskip=$((nskip + skipped))
-	kp=$((kp + passed)) kf=$((kf + failed)) ks=$((ks + skipped))
-}
 
 # Kernel coding style over the whole tree (one test, not per kernel).
 if [ -x scripts/checkpatch.sh ]; then
@@ -113,29 +106,37 @@ for k in $kernels; do
 	runs=("all")
 	for c in "${isolated[@]}"; do runs+=("$(basename "$c" .sh)"); done
 	for r in "${runs[@]}"; do
+		args=
 		if [ "$r" = all ]; then cases=("${shared[@]}") t=$boot_timeout; else
 			cases=("tests/cases/$r.sh")
 			t=$(header "tests/cases/$r.sh" timeout)
 			t=${t:-$boot_timeout}
+			args=$(header "tests/cases/$r.sh" kernel-args)
 		fi
 		[ ${#cases[@]} -gt 0 ] || continue
 		scripts/initramfs.sh "$out/$r/initramfs.cpio.gz" "$build" "${cases[@]}"
-		scripts/boot.sh "$kenv" "$out/$r/initramfs.cpio.gz" "$out/$r" "$t" \
-			"$(header "${cases[0]}" kernel-args)"
-		add_verdict "$out/$r/verdict"
+		scripts/boot.sh "$kenv" "$out/$r/initramfs.cpio.gz" "$out/$r" "$t" "$args"
+		# Count from the cases the guest was given: a case the guest never
+		# reported (crash, hang) is a failure, not a test that vanished.
 		for c in "${cases[@]}"; do
 			n=$(basename "$c" .sh)
 			l=$(grep -aE "^(not )?ok [0-9]+ $n( |\$)" "$out/$r/ktap.log" | head -n 1)
 			case $l in
-			ok*) echo "  ok    $k: ${l#ok [0-9]* }" ;;
-			not*) echo "  FAIL  $k: $n" ;;
-			*) echo "  FAIL  $k: $n (no result: the guest did not get to finish it)" ;;
+			"ok "*"# SKIP"*) skp "$k: ${l#ok [0-9]* }" ;;
+			ok*) ok "$k: ${l#ok [0-9]* }" ;;
+			not*) bad "$k: $n" ;;
+			*) bad "$k: $n (no result: the guest did not get to finish it)" ;;
 			esac
 		done
-		if grep -q '^reasons=$' "$out/$r/verdict" || grep -qE '^reasons=(not-ok|incomplete| )*$' "$out/$r/verdict"; then
-			echo "  ok    $k: guest $r: sentinel, no splat, taint $(sed -n 's/^tainted=//p' "$out/$r/verdict")"
+		reasons=$(sed -n 's/^reasons=//p' "$out/$r/verdict")
+		plan=$(sed -n 's/^1\.\.\([0-9]*\)$/\1/p' "$out/$r/ktap.log" | head -n 1)
+		if [ -n "$plan" ] && [ "$plan" -ne ${#cases[@]} ]; then
+			reasons="$reasons plan-mismatch(${plan}/${#cases[@]})"
+		fi
+		if [ -z "$(echo "$reasons" | sed -E 's/(not-ok|incomplete| )//g')" ]; then
+			ok "$k: guest $r: sentinel, no splat, taint $(sed -n 's/^tainted=//p' "$out/$r/verdict")"
 		else
-			echo "  FAIL  $k: guest $r: $(sed -n 's/^reasons=//p' "$out/$r/verdict")"
+			bad "$k: guest $r: $reasons"
 		fi
 	done
 	summary+=("$k ($KERNEL_RELEASE): $kp passed, $kf failed$([ $ks -gt 0 ] && echo ", $ks skipped") in $(($(date +%s) - t_k))s")
@@ -186,13 +187,20 @@ if [ "${SELFTEST:-1}" != 0 ] && [ -n "$first_kernel" ] && [ -d tests/harness/cas
 		scripts/boot.sh "$kenv" "$out/initramfs.cpio.gz" "$out" "${t:-$boot_timeout}" \
 			"$(header "$c" kernel-args)" >"$out/report" 2>&1
 		got=$(sed -n 's/^reasons=//p' "$out/verdict")
+		# "# expect-ktap: REGEX": the guest's KTAP must hold a matching line
+		# (the case ran, and reported what it should).
+		sed -n 's/^# expect-ktap:[[:space:]]*//p' "$c" | while IFS= read -r re; do
+			grep -aqE -- "$re" "$out/ktap.log" || echo "$re"
+		done >"$out/ktap-missing"
 		secs=$(sed -n 's/^seconds=//p' "$out/verdict")
 		missing=
 		for want in $expect; do
 			[ "$want" = pass ] && continue
 			case " $got " in *" $want "*) ;; *) missing="$missing $want" ;; esac
 		done
-		if [ "$expect" = pass ]; then
+		if [ -s "$out/ktap-missing" ]; then
+			bad "harness: $name: the guest's KTAP lacks: $(paste -sd'|' "$out/ktap-missing"); log: $out/ktap.log"
+		elif [ "$expect" = pass ]; then
 			if [ -z "$got" ]; then ok "harness: $name: clean run reads as clean (${secs}s)"; else
 				bad "harness: $name: clean run read as failed ($got); log: $out/console.log"
 				sed 's/^/        /' "$out/report"

@@ -7,6 +7,7 @@ set -euo pipefail
 # package : how to tell it is there
 checks=(
 	"make:cmd make"
+	"gcc:cmd gcc"
 	"gcc-12:cmd gcc-12"
 	"libc6-dev:file /usr/include/stdio.h"
 	"bc:cmd bc"

@@ -24,6 +24,11 @@ read -r _ image_pkg headers_pkg <<<"$line"
 dir=$top/.cache/kernels/$name
 log() { echo "kernel[$name]: $*" >&2; }
 
+# One fetch of a kernel at a time (parallel runs share the cache).
+mkdir -p "$top/.cache/kernels"
+exec 9>"$top/.cache/kernels/.$name.lock"
+flock 9
+
 # Follow a meta package down to the concrete one it depends on: the first
 # dependency with the same prefix (linux-image-, linux-headers-) that is not
 # a -common package. A concrete package has none and resolves to itself.

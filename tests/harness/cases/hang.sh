@@ -1,6 +1,7 @@
 #!/bin/sh
 # expect: timeout no-sentinel
 # timeout: 30
+# expect-ktap: ^# hanging on purpose$
 # A guest that hangs must be stopped by the host's timeout and read as failed.
 echo "hanging on purpose"
 sleep 100000

@@ -1,5 +1,6 @@
 #!/bin/sh
 # expect: no-sentinel
+# expect-ktap: ^# ---- panic$
 # A guest that panics before the sentinel must read as failed.
 echo "crashing the kernel on purpose"
 echo c >/proc/sysrq-trigger

@@ -1,5 +1,6 @@
 #!/bin/sh
 # expect: splat
+# expect-ktap: ^ok 1 splat-line$
 # A kernel log line shaped like a BUG report, with a clean taint and a
 # passing case: the console scan alone must turn the run red.
 . /tests/lib.sh

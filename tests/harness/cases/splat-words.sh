@@ -1,5 +1,6 @@
 #!/bin/sh
 # expect: pass
+# expect-ktap: ^ok 1 splat-words$
 # Text that a case prints is not a kernel splat: the words alone on the
 # console, even shaped like a kernel log line, must not turn the run red.
 echo "BUG: WARNING: Oops general protection KASAN: UBSAN: Call Trace: refcount_t:"

@@ -1,5 +1,6 @@
 #!/bin/sh
 # expect: splat taint
+# expect-ktap: ^ok 1 warn-no-panic$
 # kernel-args: panic_on_warn=0
 # Without panic_on_warn the guest survives a WARN_ON and the case passes:
 # the console scan and the taint check must still turn the run red.
