@@ -95,7 +95,7 @@ if [ $integrity = ok ]; then passed=$((passed + 1)); else failed=$((failed + 1))
 
 name=$(basename "$out")
 if [ ${#reasons[@]} -eq 0 ]; then
-	echo "  boot $name: $passed passed, $skipped skipped in ${secs}s (tainted=$tainted)"
+	echo "  boot $name: clean run in ${secs}s (tainted=$tainted)"
 	exit 0
 fi
 
