@@ -1,0 +1,63 @@
+#!/bin/sh
+# funclatency on a function that sleeps 1-2 ms a call (kpc_sleeper_nap:
+# usleep_range(1000, 2000)): every call is counted, none is shorter than
+# 1 ms, and most land in the buckets around 1-2 ms ([512K, 1M) to
+# [2M, 4M) ns; K and M are powers of 1024). The histogram is in debugfs
+# while loaded and in the kernel log on rmmod.
+. /tests/lib.sh
+
+N=40
+H=/sys/kernel/debug/funclatency/histogram
+load kprobe_core
+load kpc_sleeper
+mark
+load funclatency func=kpc_sleeper:kpc_sleeper_nap
+expect_dmesg 'funclatency: measuring kpc_sleeper:kpc_sleeper_nap \(kpc_sleeper_nap\+0x[0-9a-f]+/0x[0-9a-f]+ \[kpc_sleeper\]\)'
+[ "$(stat -c %a $H)" = 400 ] || fail "$H has mode $(stat -c %a $H), not 400"
+echo $N >/sys/kernel/debug/kpc_sleeper/nap
+run cat $H
+grep -Eq "^func=kpc_sleeper:kpc_sleeper_nap latency in ns: count $N, min [0-9]+" $H ||
+	fail "debugfs histogram does not count $N calls"
+
+# Checks one copy of the histogram (debugfs, or the kernel log with the
+# "funclatency: " prefix stripped) read from stdin.
+check_hist() {
+	awk -v n=$N '
+	/^func=/ {
+		head = 1
+		sub(/,/, "", $6); count = $6
+		sub(/,/, "", $8); min = $8
+	}
+	/^\[/ {
+		split($0, f, ")")
+		range = f[1] ")"
+		split(f[2], g, " ")
+		c = g[1]; total += c
+		if (range == "[512K, 1M)" || range == "[1M, 2M)" || range == "[2M, 4M)")
+			near += c
+		if (!match($0, /\|[@ ]+\|$/) || RLENGTH != 54)
+			bad = bad " bar:" range
+	}
+	END {
+		if (!head) { print "no header line"; exit 1 }
+		if (count != n) { print "count " count ", want " n; exit 1 }
+		if (min < 1000000) { print "min " min " ns is below 1 ms"; exit 1 }
+		if (total != n) { print "buckets add up to " total ", want " n; exit 1 }
+		if (near * 2 <= n) { print near " of " n " calls in [512K, 4M)"; exit 1 }
+		if (bad != "") { print "malformed lines:" bad; exit 1 }
+		print "count " count ", min " min " ns, " near " of " n " in [512K, 4M)"
+	}'
+}
+check_hist <$H || fail "debugfs histogram"
+
+unload funclatency
+dmesg_since_mark
+dmesg_since_mark | sed -n 's/^\[[ 0-9.]*\] funclatency: //p' | check_hist ||
+	fail "histogram in the kernel log"
+expect_dmesg 'kprobe_core: funclatency/latency kpc_sleeper_nap\+0x[0-9a-f]+ \[kpc_sleeper\] \(return\): hits=40 returns=40 missed=0 '
+[ -e $H ] && fail "$H still exists after rmmod"
+unload kpc_sleeper
+grep -q '^# no probes registered' /sys/kernel/debug/kprobe_core/probes ||
+	fail "probes left registered after rmmod"
+unload kprobe_core
+exit 0
