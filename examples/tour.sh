@@ -1,0 +1,94 @@
+#!/bin/sh
+# A tour of the sample modules, run inside the demo guest (busybox sh):
+# load kprobe_core, then each sample in turn: insmod, drive some load, show
+# what it logged, rmmod, show its summary. Every command is echoed with "$ ".
+# Exit status: 0 when every step worked.
+#
+# MODDIR (default /modules) holds the .ko files.
+
+MOD=${MODDIR:-/modules}
+status=0
+
+run() {
+	echo "\$ $*"
+	"$@" || { echo "(exit status $?)"; status=1; }
+}
+
+# A command that is meant to fail (opening a missing file).
+try() {
+	echo "\$ $*"
+	"$@" || echo "(exit status $?, as intended)"
+}
+
+# The kernel lines logged since the last call, indented.
+log() {
+	dmesg -c | sed 's/^/    /'
+}
+
+title() {
+	echo
+	echo "=== $*"
+}
+
+loaded() {
+	grep -q "^$1 " /proc/modules
+}
+
+# Kernel lines go to the log only, not to the console, so they show once,
+# where the tour prints them.
+dmesg -n 1
+dmesg -c >/dev/null
+
+title "kprobe_core on Linux $(uname -r), $(nproc) CPUs"
+run insmod $MOD/kprobe_core.ko
+log
+if ! loaded kprobe_core; then
+	echo "kprobe_core did not load: nothing to show"
+	exit 1
+fi
+
+title "sched_counter: who enters schedule(), and who comes back out of it"
+run insmod $MOD/sched_counter.ko ratelimit=2
+run sleep 1
+log
+run rmmod sched_counter
+log
+
+title "open_args: the arguments of every open (here only cat's)"
+run insmod $MOD/open_args.ko comm=cat
+run cat /proc/version
+try cat /no/such/file
+log
+run rmmod open_args
+log
+
+title "open_ret: failed opens, from a kretprobe with maxactive=1"
+run insmod $MOD/open_ret.ko
+try cat /no/such/file
+try ls /no/such/dir
+echo "(two loops opening files on both CPUs at once)"
+for j in 1 2; do
+	(i=0; while [ $i -lt 500 ]; do : </proc/version; i=$((i + 1)); done) &
+done
+wait
+log
+run rmmod open_ret
+log
+
+title "funclatency: how long vfs_read() takes, as a log2 histogram"
+run insmod $MOD/funclatency.ko func=vfs_read
+for i in 1 2 3 4 5; do cat /proc/cpuinfo /proc/meminfo /proc/version >/dev/null; done
+dd if=/dev/zero of=/dev/null bs=4k count=200 2>/dev/null
+run cat /sys/kernel/debug/funclatency/histogram
+log
+run rmmod funclatency
+log
+
+title "probes left registered"
+run cat /sys/kernel/debug/kprobe_core/probes
+run rmmod kprobe_core
+log
+dmesg -n 7
+echo
+echo "=== tour done: $([ $status -eq 0 ] && echo "every step worked" || echo "some steps FAILED")"
+exit $status
