@@ -1,15 +1,19 @@
 #!/bin/sh
 # Registration churn while probes fire on every CPU (kpc_stress, 10 s), and
-# at the same time a client module loaded and unloaded in a loop. Witness
-# counts must be exact; the harness fails the run on any splat.
+# at the same time a client module that never unregisters loaded and
+# unloaded in a loop. Witness counts must be exact; the harness fails the
+# run on any splat. The looping client probes a function nobody calls
+# during the run: arming kernel probes on code another vCPU is running
+# crashes TCG guests with the bare kernel API too (kpc_bare_churn.c).
 . /tests/lib.sh
 
 load kprobe_core
+load kpc_target
 insmod /modules/kpc_stress.ko seconds=10 &
 pid=$!
 cycles=0
 while kill -0 $pid 2>/dev/null; do
-	insmod /modules/kpc_orphan.ko || fail "insmod kpc_orphan failed during the stress run"
+	insmod /modules/kpc_orphan.ko func=kpc_target:kpc_target_fn || fail "insmod kpc_orphan failed during the stress run"
 	rmmod kpc_orphan || fail "rmmod kpc_orphan failed during the stress run"
 	cycles=$((cycles + 1))
 done
@@ -21,5 +25,6 @@ dmesg_since_mark | sed -n 's/^.*kpc_stress: //p'
 	fail "not every kpc_orphan unload was cleaned up"
 expect_dmesg 'kpc_stress: ok 1 stress'
 unload kpc_stress
+unload kpc_target
 unload kprobe_core
 exit 0

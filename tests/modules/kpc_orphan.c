@@ -9,6 +9,10 @@
 #include <linux/module.h>
 #include <kprobe_core.h>
 
+static char *func = "do_sys_openat2";
+module_param(func, charp, 0444);
+MODULE_PARM_DESC(func, "function to probe (default do_sys_openat2)");
+
 static int orphan_pre(struct kpc_probe *p, struct pt_regs *regs)
 {
 	return 0;
@@ -22,10 +26,10 @@ static void orphan_ret(struct kpc_probe *p, struct pt_regs *regs, void *data,
 static int __init kpc_orphan_init(void)
 {
 	struct kpc_desc kd = {
-		.name = "orphan_kprobe", .symbol = "do_sys_openat2", .pre = orphan_pre,
+		.name = "orphan_kprobe", .symbol = func, .pre = orphan_pre,
 	};
 	struct kpc_desc rd = {
-		.name = "orphan_kretprobe", .symbol = "do_sys_openat2", .ret = orphan_ret,
+		.name = "orphan_kretprobe", .symbol = func, .ret = orphan_ret,
 	};
 	struct kpc_probe *kp, *rp;
 
@@ -37,7 +41,7 @@ static int __init kpc_orphan_init(void)
 		kpc_unregister(kp);
 		return PTR_ERR(rp);
 	}
-	pr_info("registered 2 probes on do_sys_openat2 and will not unregister them\n");
+	pr_info("registered 2 probes on %s and will not unregister them\n", func);
 	return 0;
 }
 
