@@ -62,15 +62,13 @@ MODULE_PARM_DESC(phases, "bit 0: per-hit, 1: control plane (entry), 2: scaling, 
 
 /* ---- targets: not inlined, not cloned, so probes see every call ---- */
 
-#define KB_TARGET __attribute__((__noipa__)) __used
-
-static volatile int kb_sink;
+static int kb_sink;
 
 /* A hit target and the loop that calls it directly n times. */
 #define KB_HIT_TARGET(t)						\
-static KB_TARGET int t(int x)						\
+static int __attribute__((__noipa__)) __used t(int x)			\
 {									\
-	kb_sink += x;							\
+	WRITE_ONCE(kb_sink, READ_ONCE(kb_sink) + x);			\
 	return x + 1;							\
 }									\
 static noinline void t##_loop(unsigned long n)				\
@@ -102,34 +100,60 @@ KB_HIT_TARGET(kb_scale_core)
  * macro expansion: kb_fn_000 ... kb_fn_999, each a symbol of its own (the
  * bodies differ, so nothing can fold them together).
  */
+struct kb_fn_ent {
+	int (*fn)(int x);
+	const char *name;
+};
+
 #define KB_FN(n)							\
-static KB_TARGET int kb_fn_##n(int x)					\
+static int __attribute__((__noipa__)) __used kb_fn_##n(int x)		\
 {									\
-	kb_sink += x + 1##n;						\
+	WRITE_ONCE(kb_sink, READ_ONCE(kb_sink) + x + 1##n);		\
 	return x;							\
 }
-#define KB_FN10(p)	KB_FN(p##0) KB_FN(p##1) KB_FN(p##2) KB_FN(p##3) KB_FN(p##4) \
-			KB_FN(p##5) KB_FN(p##6) KB_FN(p##7) KB_FN(p##8) KB_FN(p##9)
-#define KB_FN100(p)	KB_FN10(p##0) KB_FN10(p##1) KB_FN10(p##2) KB_FN10(p##3) \
-			KB_FN10(p##4) KB_FN10(p##5) KB_FN10(p##6) KB_FN10(p##7) \
-			KB_FN10(p##8) KB_FN10(p##9)
-KB_FN100(0) KB_FN100(1) KB_FN100(2) KB_FN100(3) KB_FN100(4)
-KB_FN100(5) KB_FN100(6) KB_FN100(7) KB_FN100(8) KB_FN100(9)
+#define KB_ENT(n)	{ kb_fn_##n, "kb_fn_" #n }
+/* ten functions and their table */
+#define KB_FN10(p)							\
+	KB_FN(p##0) KB_FN(p##1) KB_FN(p##2) KB_FN(p##3) KB_FN(p##4)	\
+	KB_FN(p##5) KB_FN(p##6) KB_FN(p##7) KB_FN(p##8) KB_FN(p##9)	\
+	static const struct kb_fn_ent kb_tab10_##p[10] = {		\
+		KB_ENT(p##0), KB_ENT(p##1), KB_ENT(p##2), KB_ENT(p##3),	\
+		KB_ENT(p##4), KB_ENT(p##5), KB_ENT(p##6), KB_ENT(p##7),	\
+		KB_ENT(p##8), KB_ENT(p##9),				\
+	}
+/* a hundred, and the table of their ten tables */
+#define KB_FN100(p)							\
+	KB_FN10(p##0); KB_FN10(p##1); KB_FN10(p##2); KB_FN10(p##3);	\
+	KB_FN10(p##4); KB_FN10(p##5); KB_FN10(p##6); KB_FN10(p##7);	\
+	KB_FN10(p##8); KB_FN10(p##9);					\
+	static const struct kb_fn_ent *const kb_tab100_##p[10] = {	\
+		kb_tab10_##p##0, kb_tab10_##p##1, kb_tab10_##p##2,	\
+		kb_tab10_##p##3, kb_tab10_##p##4, kb_tab10_##p##5,	\
+		kb_tab10_##p##6, kb_tab10_##p##7, kb_tab10_##p##8,	\
+		kb_tab10_##p##9,					\
+	}
 
-#define KB_ENT(n)	{ kb_fn_##n, "kb_fn_" #n },
-#define KB_ENT10(p)	KB_ENT(p##0) KB_ENT(p##1) KB_ENT(p##2) KB_ENT(p##3) KB_ENT(p##4) \
-			KB_ENT(p##5) KB_ENT(p##6) KB_ENT(p##7) KB_ENT(p##8) KB_ENT(p##9)
-#define KB_ENT100(p)	KB_ENT10(p##0) KB_ENT10(p##1) KB_ENT10(p##2) KB_ENT10(p##3) \
-			KB_ENT10(p##4) KB_ENT10(p##5) KB_ENT10(p##6) KB_ENT10(p##7) \
-			KB_ENT10(p##8) KB_ENT10(p##9)
+KB_FN100(0);
+KB_FN100(1);
+KB_FN100(2);
+KB_FN100(3);
+KB_FN100(4);
+KB_FN100(5);
+KB_FN100(6);
+KB_FN100(7);
+KB_FN100(8);
+KB_FN100(9);
 
-static const struct {
-	int (*fn)(int);
-	const char *name;
-} kb_fns[KB_NFUNCS] = {
-	KB_ENT100(0) KB_ENT100(1) KB_ENT100(2) KB_ENT100(3) KB_ENT100(4)
-	KB_ENT100(5) KB_ENT100(6) KB_ENT100(7) KB_ENT100(8) KB_ENT100(9)
+static const struct kb_fn_ent *const *const kb_tab[10] = {
+	kb_tab100_0, kb_tab100_1, kb_tab100_2, kb_tab100_3, kb_tab100_4,
+	kb_tab100_5, kb_tab100_6, kb_tab100_7, kb_tab100_8, kb_tab100_9,
 };
+
+/* Generated function @i, 0 <= i < KB_NFUNCS. */
+static const struct kb_fn_ent *kb_fn(unsigned int i)
+{
+	return &kb_tab[i / 100][(i / 10) % 10][i % 10];
+}
 
 /* ---- handlers: the same per-CPU count in every configuration ---- */
 
@@ -200,7 +224,7 @@ struct kb_cfg {
 	const char *name;
 	const char *what;
 	void (*loop)(unsigned long n);
-	int (*fn)(int);
+	int (*fn)(int x);
 	enum kb_kind kind;
 	unsigned int nprobes;
 	bool inside;		/* probe at the first instruction after the entry */
@@ -561,8 +585,6 @@ static void kb_print_ratio(const char *what, const struct kb_cfg *a,
 		lo / 100, lo % 100, hi / 100, hi % 100);
 }
 
-/* ps as "ns.ddd" */
-#define KB_NS(ps)	(ps) / 1000, (ps) % 1000
 
 static void kb_print_table(const char *title, const struct kb_cfg *cfg,
 			   unsigned int ncfg, const struct kb_cfg *base)
@@ -590,7 +612,8 @@ static void kb_print_table(const char *title, const struct kb_cfg *cfg,
 			snprintf(mode, sizeof(mode), "%s", c->ftrace ? "ftrace" : "int3");
 		added = c->median > base->median ? c->median - base->median : 0;
 		pr_info("# %-36s %6s %8llu.%03llu %8llu.%03llu %10lu  %llu%%\n",
-			c->what, mode, KB_NS(c->median), KB_NS(added), c->n,
+			c->what, mode, c->median / 1000, c->median % 1000,
+			added / 1000, added % 1000, c->n,
 			c->median ? div64_u64((hi - lo) * 100, c->median) : 0);
 	}
 }
@@ -668,7 +691,7 @@ static int kb_cp_find_offset(void)
 
 	for (off = 1; off < 32; off++) {
 		memset(&kp, 0, sizeof(kp));
-		kp.addr = (kprobe_opcode_t *)kb_fns[0].fn;
+		kp.addr = (kprobe_opcode_t *)kb_fn(0)->fn;
 		kp.offset = off;
 		kp.pre_handler = kb_bare_pre;
 		err = register_kprobe(&kp);
@@ -698,7 +721,7 @@ static int kb_cp_alloc(unsigned int off)
 	for (i = 0; i < KB_NFUNCS; i++) {
 		snprintf(kb_names[i], sizeof(kb_names[i]), "cp%u", i);
 		kb_desc[i].name = kb_names[i];
-		kb_desc[i].addr = (unsigned long)kb_fns[i].fn;
+		kb_desc[i].addr = (unsigned long)kb_fn(i)->fn;
 		kb_desc[i].offset = off;
 		kb_desc[i].pre = kb_core_pre;
 	}
@@ -723,7 +746,7 @@ static int kb_cp_one(unsigned int r)
 		if (IS_ERR(kb_probes[i])) {
 			int err = PTR_ERR(kb_probes[i]);
 
-			pr_err("FAIL: register %s: %d\n", kb_fns[i].name, err);
+			pr_err("FAIL: register %s: %d\n", kb_fn(i)->name, err);
 			kb_probes[i] = NULL;
 			kpc_unregister_batch(kb_probes, i);
 			return err;
@@ -769,7 +792,7 @@ static int kb_cp_verify(void)
 	}
 	before = kb_hits_sum();
 	for (i = 0; i < KB_NFUNCS; i++)
-		kb_fns[i].fn(i);
+		kb_fn(i)->fn(i);
 	if (kb_hits_sum() - before != KB_NFUNCS) {
 		pr_err("FAIL: %llu hits on %u probed functions called once each\n",
 		       kb_hits_sum() - before, KB_NFUNCS);
@@ -802,8 +825,11 @@ out:
 	return err;
 }
 
-/* ns as "ms.d" */
-#define KB_MS(ns)	div64_u64(ns, NSEC_PER_MSEC), div64_u64((ns) % NSEC_PER_MSEC, 100 * NSEC_PER_USEC)
+/* ns in tenths of a millisecond */
+static u64 kb_ms10(u64 ns)
+{
+	return div64_u64(ns, 100 * NSEC_PER_USEC);
+}
 
 static void kb_print_cp_ratio(const char *what, u64 a, u64 b)
 {
@@ -833,7 +859,8 @@ static void kb_report_cp(unsigned int v, unsigned int nr)
 			hi = max(hi, kb_cp_all[v][i][r]);
 		}
 		pr_info("# %-36s %8llu.%llu ms (%llu.%llu .. %llu.%llu)\n", what[i],
-			KB_MS(med[i]), KB_MS(lo), KB_MS(hi));
+			kb_ms10(med[i]) / 10, kb_ms10(med[i]) % 10, kb_ms10(lo) / 10,
+			kb_ms10(lo) % 10, kb_ms10(hi) / 10, kb_ms10(hi) % 10);
 	}
 	if (v == CPV_INT3) {
 		kb_print_cp_ratio("teardown_1000_int3 one/batch", med[CP_TD_ONE], med[CP_TD_BATCH]);
@@ -1019,7 +1046,7 @@ static int __init kpc_bench_init(void)
 	if (phases & 12) {
 		e = kb_cp_find_offset();
 		if (e)
-			pr_err("FAIL: no int3 offset in %s: %d\n", kb_fns[0].name, e);
+			pr_err("FAIL: no int3 offset in %s: %d\n", kb_fn(0)->name, e);
 		err = err ?: e;
 	}
 	if ((phases & 8) && !e) {
