@@ -76,13 +76,16 @@ mkdir -p "$dir/debs" "$dir/root.tmp"
 sandbox=; [ "$(id -u)" -ne 0 ] || sandbox="-o APT::Sandbox::User=root"
 fetch() { (cd "$dir/debs" && apt-get download -q $sandbox $image $pkgs) >&2; }
 if ! fetch; then
-	if [ "$(id -u)" -eq 0 ]; then
-		log "download failed; apt-get update and retry"
+	# Stale package lists name packages the archive has dropped: refresh
+	# them and resolve again, once.
+	rm -rf "$dir"
+	if [ "$(id -u)" -eq 0 ] && [ -z "${KERNEL_SH_UPDATED:-}" ]; then
+		log "download failed; apt-get update, then resolve again"
 		apt-get update -qq >&2
-		fetch
-	else
-		exit 1
+		KERNEL_SH_UPDATED=1 exec "$0" "$name"
 	fi
+	log "download failed (apt-get update may help)"
+	exit 1
 fi
 
 for deb in "$dir"/debs/*.deb; do
