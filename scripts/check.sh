@@ -1,12 +1,15 @@
 #!/usr/bin/env bash
-# `make check`: for every kernel of scripts/kernels.conf
+# `make check`:
+#   0. kernel coding style over the tree (scripts/checkpatch.sh), once;
+# for every kernel of scripts/kernels.conf:
 #   1. fetch it (cached),
 #   2. build every module with W=1 (fails on any warning),
 #   3. run sparse over every module (make C=2; fails on any warning),
 #   4. boot it under QEMU with all tests/cases in one guest (cases marked
-#      "# isolate" get a guest of their own) and judge the run (scripts/boot.sh),
-# then run the harness self-tests (tests/harness/cases) on the first kernel:
-# each is a guest that must read as FAILED for the expected reasons.
+#      "# isolate" get a guest of their own) and judge the run (scripts/boot.sh);
+# then, on the first kernel:
+#   5. the harness self-tests: code the static checks must reject, and guests
+#      (tests/harness/cases) that must read as FAILED for the expected reasons.
 #
 # Environment: KERNELS="name ..." limits the matrix; SELFTEST=0 skips step 5;
 # BOOT_TIMEOUT (default 600) is the host timeout of a full-suite guest.
@@ -32,7 +35,6 @@ skp() { nskip=$((nskip + 1)); ks=$((ks + 1)); echo "  skip  $*"; }
 
 # A case file's "# key: value" header line.
 header() { sed -n "s/^# $2:[[:space:]]*//p" "$1" | head -n 1; }
-
 
 # Kernel coding style over the whole tree (one test, not per kernel).
 if [ -x scripts/checkpatch.sh ]; then
