@@ -3,11 +3,20 @@
  * The hot path: the kernel calls these for every hit, in probe context.
  * No locks, no allocation, no sleeping; per-CPU counters only. Each arm's
  * handlers fan out to the site's clients in registration order.
+ *
+ * Kprobe handlers run with interrupts or preemption disabled, which is an
+ * RCU read-side critical section for synchronize_rcu(): the client lists
+ * are walked without rcu_read_lock(), an out-of-line call on PREEMPT_RCU
+ * kernels.
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
 #include <linux/ktime.h>
 #include "kpc_internal.h"
+
+#define kpc_for_each_client(c, site) \
+	list_for_each_entry_rcu(c, &(site)->clients, site_node, \
+				rcu_read_lock_any_held())
 
 static bool kpc_arm_current(const struct kpc_arm *arm)
 {
@@ -21,15 +30,13 @@ static int kpc_kprobe_pre(struct kprobe *kp, struct pt_regs *regs)
 
 	if (!kpc_arm_current(arm))
 		return 0;
-	rcu_read_lock();
-	list_for_each_entry_rcu(c, &arm->site->clients, site_node) {
+	kpc_for_each_client(c, arm->site) {
 		if (!READ_ONCE(c->enabled))
 			continue;
 		this_cpu_inc(c->pcpu->hits);
 		if (c->pre && c->pre(c, regs))
 			this_cpu_inc(c->pcpu->pre_nonzero);
 	}
-	rcu_read_unlock();
 	return 0;
 }
 NOKPROBE_SYMBOL(kpc_kprobe_pre);
@@ -42,12 +49,10 @@ static void kpc_kprobe_post(struct kprobe *kp, struct pt_regs *regs,
 
 	if (!kpc_arm_current(arm))
 		return;
-	rcu_read_lock();
-	list_for_each_entry_rcu(c, &arm->site->clients, site_node) {
+	kpc_for_each_client(c, arm->site) {
 		if (c->post && READ_ONCE(c->enabled))
 			c->post(c, regs, flags);
 	}
-	rcu_read_unlock();
 }
 NOKPROBE_SYMBOL(kpc_kprobe_post);
 
@@ -70,6 +75,34 @@ static long kpc_inflight_enter(struct kpc_arm *arm)
 }
 NOKPROBE_SYMBOL(kpc_inflight_enter);
 
+/*
+ * While a kretprobe site is re-armed both kernel kretprobes fire on every
+ * call, the new one first (the kernel puts a new probe at the head of the
+ * address's list), and the switch to the new one can fall between the two
+ * handlers of one call. So: an arm newer than the current one takes
+ * nothing; the current one takes every call and notes it on this CPU; an
+ * older one takes every call the current one did not. The two handlers of
+ * one call run back to back on one CPU, so the note is about this call.
+ */
+static bool kpc_arm_takes_call(struct kpc_arm *arm, struct pt_regs *regs)
+{
+	struct kpc_arm *cur = rcu_dereference_check(arm->site->arm,
+						    rcu_read_lock_any_held());
+
+	if (cur == arm) {
+		this_cpu_write(arm->pcpu->took, regs);
+		return true;
+	}
+	if (arm->gen > cur->gen)
+		return false;
+	if (this_cpu_read(cur->pcpu->took) == regs) {
+		this_cpu_write(cur->pcpu->took, NULL);
+		return false;
+	}
+	return true;
+}
+NOKPROBE_SYMBOL(kpc_arm_takes_call);
+
 static int kpc_kretprobe_entry(struct kretprobe_instance *ri,
 			       struct pt_regs *regs)
 {
@@ -79,11 +112,10 @@ static int kpc_kretprobe_entry(struct kretprobe_instance *ri,
 	long inflight;
 	u64 ran = 0;
 
-	if (!kpc_arm_current(arm))
+	if (!kpc_arm_takes_call(arm, regs))
 		return 1;
 	inflight = kpc_inflight_enter(arm);
-	rcu_read_lock();
-	list_for_each_entry_rcu(c, &arm->site->clients, site_node) {
+	kpc_for_each_client(c, arm->site) {
 		if (!READ_ONCE(c->enabled))
 			continue;
 		if (inflight > c->maxactive) {
@@ -95,7 +127,6 @@ static int kpc_kretprobe_entry(struct kretprobe_instance *ri,
 			continue;
 		ran |= BIT_ULL(c->slot);
 	}
-	rcu_read_unlock();
 	if (!ran) {
 		this_cpu_dec(arm->pcpu->inflight);
 		return 1;
@@ -133,11 +164,9 @@ static int kpc_kretprobe_ret(struct kretprobe_instance *ri,
 	u64 ns = ktime_get_mono_fast_ns() - call->t0;
 	struct kpc_probe *c;
 
+	/* Calls an old arm took still return through it: handle them. */
 	this_cpu_dec(arm->pcpu->inflight);
-	if (!kpc_arm_current(arm))
-		return 0;
-	rcu_read_lock();
-	list_for_each_entry_rcu(c, &arm->site->clients, site_node) {
+	kpc_for_each_client(c, arm->site) {
 		/*
 		 * A slot is reused only a grace period after its last client
 		 * left, so a later client in the same slot has a later epoch
@@ -150,7 +179,6 @@ static int kpc_kretprobe_ret(struct kretprobe_instance *ri,
 		if (c->ret)
 			c->ret(c, regs, ri->data + arm->off[c->slot], ns);
 	}
-	rcu_read_unlock();
 	return 0;
 }
 NOKPROBE_SYMBOL(kpc_kretprobe_ret);

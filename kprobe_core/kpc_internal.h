@@ -49,6 +49,7 @@ struct kpc_pcpu {
 struct kpc_arm_pcpu {
 	long inflight;
 	long peak;
+	struct pt_regs *took;	/* the call this arm took last, see handlers.c */
 };
 
 /* Header of a kretprobe call's data; client slices follow at off[slot]. */
@@ -66,10 +67,12 @@ struct kpc_arm {
 		struct kretprobe rp;
 	};
 	struct kpc_site *site;
+	u64 gen;			/* the site's arms are numbered from 1 */
 	bool has_post;
-	/* kretprobe only */
+	/* kretprobe only: slot i's slice is len[i] bytes at off[i] */
 	size_t data_used;
 	u16 off[KPC_RET_SLOTS];
+	u16 len[KPC_RET_SLOTS];
 	struct kpc_arm_pcpu __percpu *pcpu;
 };
 
@@ -88,6 +91,7 @@ struct kpc_site {
 	unsigned int req_offset;
 	unsigned long req_addr;
 	char where[KPC_SYM_LEN];	/* "func+0x4" at registration time */
+	u64 arm_gen;			/* number of the newest arm */
 	/* kretprobe only */
 	u32 epoch;
 	u64 slots;			/* bitmap of slots taken */

@@ -9,6 +9,7 @@
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
 #include <linux/ctype.h>
+#include <linux/delay.h>
 #include <linux/jhash.h>
 #include <linux/kallsyms.h>
 #include <linux/slab.h>
@@ -175,6 +176,7 @@ static struct kpc_arm *kpc_arm_alloc(struct kpc_site *site, enum kpc_kind kind,
 	if (!arm)
 		return ERR_PTR(-ENOMEM);
 	arm->site = site;
+	arm->gen = ++site->arm_gen;
 	if (kind == KPC_KPROBE) {
 		arm->has_post = extra && extra->post;
 		list_for_each_entry(c, &site->clients, site_node)
@@ -185,12 +187,14 @@ static struct kpc_arm *kpc_arm_alloc(struct kpc_site *site, enum kpc_kind kind,
 
 	list_for_each_entry(c, &site->clients, site_node) {
 		arm->off[c->slot] = used;
-		used += ALIGN(c->data_size, 8);
+		arm->len[c->slot] = ALIGN(c->data_size, 8);
+		used += arm->len[c->slot];
 		maxactive = max(maxactive, c->maxactive);
 	}
 	if (extra) {
 		arm->off[extra->slot] = used;
-		used += ALIGN(extra->data_size, 8);
+		arm->len[extra->slot] = ALIGN(extra->data_size, 8);
+		used += arm->len[extra->slot];
 		maxactive = max(maxactive, extra->maxactive);
 	}
 	if (used > KPC_RET_DATA_MAX) {
@@ -233,14 +237,29 @@ static void kpc_arm_unregister(struct kpc_arm *arm, enum kpc_kind kind)
 		unregister_kretprobe(&arm->rp);
 }
 
+/*
+ * Where @c's slice goes in @arm's call data: the area its slot had before,
+ * if big enough (a slot is reused only after its last client's calls are
+ * done, see kpc_kretprobe_ret()), or fresh space at the end. -1: no room.
+ */
+static int kpc_slice_fit(const struct kpc_arm *arm, const struct kpc_probe *c)
+{
+	size_t need = ALIGN(c->data_size, 8);
+
+	if (need && arm->len[c->slot] >= need)
+		return arm->off[c->slot];
+	if (arm->data_used + need <= arm->rp.data_size)
+		return arm->data_used;
+	return -1;
+}
+
 static bool kpc_needs_rearm(struct kpc_site *site, const struct kpc_probe *c)
 {
 	struct kpc_arm *arm = kpc_site_arm(site);
 
 	if (site->kind == KPC_KPROBE)
 		return c->post && !arm->has_post;
-	return arm->data_used + ALIGN(c->data_size, 8) > arm->rp.data_size ||
-	       c->maxactive > arm->rp.maxactive;
+	return kpc_slice_fit(arm, c) < 0 || c->maxactive > arm->rp.maxactive;
 }
 
 static void kpc_arm_retire(struct kpc_site *site, struct kpc_arm *old)
@@ -249,6 +268,26 @@ static void kpc_arm_retire(struct kpc_site *site, struct kpc_arm *old)
 	if (site->kind == KPC_KRETPROBE) {
 		site->retired_pool += old->rp.nmissed;
 		site->retired_peak = kpc_site_peak(site);
+	}
+}
+
+/*
+ * Give the calls in flight on a replaced kretprobe a moment to return
+ * through it: once it is unregistered the kernel drops their returns.
+ * Bounded, because a call may sleep for as long as it likes.
+ */
+static void kpc_arm_drain(struct kpc_arm *arm)
+{
+	int i, cpu;
+	long n;
+
+	for (i = 0; i < 50; i++) {
+		n = 0;
+		for_each_possible_cpu(cpu)
+			n += READ_ONCE(per_cpu_ptr(arm->pcpu, cpu)->inflight);
+		if (n <= 0)
+			return;
+		usleep_range(1000, 2000);
 	}
 }
 
@@ -289,6 +328,7 @@ static int kpc_site_rearm(struct kpc_site *site, const struct kpc_probe *c)
 		if (err)
 			goto err_free;
 		rcu_assign_pointer(site->arm, arm);
+		kpc_arm_drain(old);
 		kpc_arm_unregister(old, site->kind);
 		kpc_arm_retire(site, old);
 		kpc_arm_free(old);
@@ -397,8 +437,13 @@ static int kpc_site_join(struct kpc_site *site, struct kpc_probe *c)
 		if (err)
 			return err;
 	} else if (site->kind == KPC_KRETPROBE) {
-		arm->off[c->slot] = arm->data_used;
-		arm->data_used += ALIGN(c->data_size, 8);
+		int off = kpc_slice_fit(arm, c);
+
+		if (off == arm->data_used) {
+			arm->off[c->slot] = off;
+			arm->len[c->slot] = ALIGN(c->data_size, 8);
+			arm->data_used += arm->len[c->slot];
+		}
 	}
 	kpc_site_link(site, c);
 	return 0;
