@@ -1,9 +1,11 @@
 #!/bin/sh
 # funclatency on a function that sleeps 1-2 ms a call (kpc_sleeper_nap:
 # usleep_range(1000, 2000)): every call is counted, none is shorter than
-# 1 ms, and most land in the buckets around 1-2 ms ([512K, 1M) to
-# [2M, 4M) ns; K and M are powers of 1024). The histogram is in debugfs
-# while loaded and in the kernel log on rmmod.
+# 1 ms, and most land in the buckets from 1 ms to 8x the 2 ms asked for
+# ([512K, 1M) to [8M, 16M) ns; K and M are powers of 1024): a kernel may
+# sleep longer than asked, and the PREEMPT_RT kernel under TCG does (there
+# most calls took 4-8 ms). The histogram is in debugfs while loaded and in
+# the kernel log on rmmod.
 . /tests/lib.sh
 
 N=40
@@ -33,7 +35,8 @@ check_hist() {
 		range = f[1] ")"
 		split(f[2], g, " ")
 		c = g[1]; total += c
-		if (range == "[512K, 1M)" || range == "[1M, 2M)" || range == "[2M, 4M)")
+		if (range == "[512K, 1M)" || range == "[1M, 2M)" || range == "[2M, 4M)" ||
+		    range == "[4M, 8M)" || range == "[8M, 16M)")
 			near += c
 		if (!match($0, /\|[@ ]+\|$/) || RLENGTH != 54)
 			bad = bad " bar:" range
@@ -43,9 +46,9 @@ check_hist() {
 		if (count != n) { print "count " count ", want " n; exit 1 }
 		if (min < 1000000) { print "min " min " ns is below 1 ms"; exit 1 }
 		if (total != n) { print "buckets add up to " total ", want " n; exit 1 }
-		if (near * 2 <= n) { print near " of " n " calls in [512K, 4M)"; exit 1 }
+		if (near * 2 <= n) { print near " of " n " calls in [512K, 16M)"; exit 1 }
 		if (bad != "") { print "malformed lines:" bad; exit 1 }
-		print "count " count ", min " min " ns, " near " of " n " in [512K, 4M)"
+		print "count " count ", min " min " ns, " near " of " n " in [512K, 16M)"
 	}'
 }
 check_hist <$H || fail "debugfs histogram"
