@@ -52,6 +52,9 @@ demo)
 	if ! grep -aq '^KPC-DEMO-END' "$out/end.log"; then
 		echo "demo: the guest did not finish the demo (crash or hang); log: $out/console.log" >&2
 		status=1
+	elif ! grep -aq '^KPC-DEMO-END status=0 ' "$out/end.log"; then
+		echo "demo: a step of the demo failed ($(head -n 1 "$out/end.log")); log: $out/console.log" >&2
+		status=1
 	fi
 	if find_splats "$out/console.log" >"$out/splats"; then
 		echo "demo: kernel splat in the console log; log: $out/console.log" >&2

@@ -22,6 +22,7 @@ mkdir -p "$stage"/{bin,sbin,usr/bin,usr/sbin,dev,proc,sys,tmp,root,modules,tests
 cp "$busybox" "$stage/bin/busybox"
 install -m 0755 "$top/scripts/guest/init" "$stage/init"
 install -m 0755 "$top/scripts/guest/demo.sh" "$stage/demo.sh"
+install -m 0755 "$top/examples/tour.sh" "$stage/tour.sh"
 install -m 0644 "$top/tests/lib.sh" "$stage/tests/lib.sh"
 install -m 0755 "$top/tests/run-cases.sh" "$stage/tests/run-cases.sh"
 for c in "$@"; do

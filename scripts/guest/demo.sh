@@ -16,6 +16,12 @@ echo
 run ls $MOD
 dmesg -c >/dev/null
 
+# The tour of the sample modules (examples/tour.sh) is the demo.
+if [ -f /tour.sh ]; then
+	MODDIR=$MOD sh /tour.sh
+	exit $?
+fi
+
 loaded=
 if [ -f $MOD/kprobe_core.ko ]; then
 	run insmod $MOD/kprobe_core.ko && loaded="kprobe_core"
