@@ -138,6 +138,7 @@ void kpc_arm_set_handlers(struct kpc_arm *arm, enum kpc_kind kind);
 u64 kpc_site_reentry(const struct kpc_site *site);
 u64 kpc_site_pool(const struct kpc_site *site);
 long kpc_site_peak(const struct kpc_site *site);
+long kpc_arm_peak(const struct kpc_arm *arm);
 void kpc_print_summary(const struct kpc_probe *p);
 const char *kpc_owner_name(const struct module *owner);
 const char *kpc_site_mode(const struct kpc_site *site);

@@ -267,7 +267,7 @@ static void kpc_arm_retire(struct kpc_site *site, struct kpc_arm *old)
 	site->retired_reentry += kpc_arm_kprobe(old)->nmissed;
 	if (site->kind == KPC_KRETPROBE) {
 		site->retired_pool += old->rp.nmissed;
-		site->retired_peak = kpc_site_peak(site);
+		site->retired_peak = max(site->retired_peak, kpc_arm_peak(old));
 	}
 }
 

@@ -35,19 +35,27 @@ u64 kpc_site_pool(const struct kpc_site *site)
 	return n;
 }
 
+long kpc_arm_peak(const struct kpc_arm *arm)
+{
+	long peak = 0;
+	int cpu;
+
+	for_each_possible_cpu(cpu)
+		peak = max(peak, READ_ONCE(per_cpu_ptr(arm->pcpu, cpu)->peak));
+	return peak;
+}
+
 long kpc_site_peak(const struct kpc_site *site)
 {
 	long peak = site->retired_peak;
 	struct kpc_arm *arm;
-	int cpu;
 
 	if (site->kind != KPC_KRETPROBE)
 		return 0;
 	rcu_read_lock();
 	arm = rcu_dereference(site->arm);
 	if (arm)
-		for_each_possible_cpu(cpu)
-			peak = max(peak, READ_ONCE(per_cpu_ptr(arm->pcpu, cpu)->peak));
+		peak = max(peak, kpc_arm_peak(arm));
 	rcu_read_unlock();
 	return peak;
 }

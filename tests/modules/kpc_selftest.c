@@ -625,7 +625,7 @@ static bool t_kretprobe_maxactive(void)
 	struct task_struct *t[2];
 	struct ret_check rc = {};
 	struct kpc_stats s1, sd;
-	struct kpc_probe *p1, *pd;
+	struct kpc_probe *p1, *pd, *pb;
 	bool ok = true;
 	int i;
 
@@ -674,6 +674,20 @@ static bool t_kretprobe_maxactive(void)
 	ok &= CHECK(s1.peak_inflight == 2, "peak %llu", s1.peak_inflight);
 	ok &= CHECK(sd.hits == 2 && sd.missed_pool == 0, "default hits %llu missed %llu",
 		    sd.hits, sd.missed_pool);
+
+	/* A client needing more per-call data re-arms the site: figures stay. */
+	dd.name = "max_big";
+	dd.data_size = 2048;
+	pb = kpc_register_kretprobe(&dd);
+	if (CHECK(!IS_ERR(pb), "err %ld", PTR_ERR(pb))) {
+		kpc_get_stats(p1, &s1);
+		ok &= CHECK(s1.peak_inflight == 2 && s1.missed_pool == 1,
+			    "after re-arm: peak %llu missed %llu", s1.peak_inflight,
+			    s1.missed_pool);
+		kpc_unregister(pb);
+	} else {
+		ok = false;
+	}
 out:
 	if (!IS_ERR(p1))
 		kpc_unregister(p1);
