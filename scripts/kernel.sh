@@ -2,6 +2,8 @@
 # Fetch one kernel of the matrix (scripts/kernels.conf) into .cache/kernels/NAME/:
 # the image's /boot (vmlinuz, config, System.map) and its headers, unpacked with
 # dpkg-deb and made relocatable so `make -C $KDIR M=...` works from the cache.
+# A "build:SOURCE_PACKAGE FRAGMENT" line is built from source instead
+# (scripts/build-kernel.sh), with the same kernel.env.
 #
 # Usage: scripts/kernel.sh NAME      -> prints the path of NAME's kernel.env
 #        scripts/kernel.sh --list    -> prints the matrix names, default first
@@ -28,6 +30,10 @@ log() { echo "kernel[$name]: $*" >&2; }
 mkdir -p "$top/.cache/kernels"
 exec 9>"$top/.cache/kernels/.$name.lock"
 flock 9
+
+case $image_pkg in
+build:*) exec "$top/scripts/build-kernel.sh" "$name" "${image_pkg#build:}" "$headers_pkg" ;;
+esac
 
 # Follow a meta package down to the concrete one it depends on: the first
 # dependency with the same prefix (linux-image-, linux-headers-) that is not
