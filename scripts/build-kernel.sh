@@ -4,8 +4,8 @@
 # tinyconfig + the fragment, olddefconfig, then `make bzImage modules` (so
 # Module.symvers exists and `make -C <tree> M=...` works against the tree).
 #
-# The built tree is cached in .cache/kernels/NAME/<source version>-<fragment
-# hash>/: only the first run pays for the build. kernel.sh calls this under
+# The built tree is cached in .cache/kernels/NAME/<source version>-<hash of
+# the fragment and this script>/: only the first run pays for the build. kernel.sh calls this under
 # its per-kernel lock.
 #
 # Usage: scripts/build-kernel.sh NAME SOURCE_PACKAGE FRAGMENT
@@ -20,7 +20,8 @@ base=$top/.cache/kernels/$name
 log() { echo "kernel[$name]: $*" >&2; }
 
 [ -f "$frag" ] || { log "no config fragment $frag"; exit 1; }
-hash=$(sha256sum "$frag" | cut -c1-12)
+# The key covers the recipe too: this script and the fragment.
+hash=$(cat "$frag" "$0" | sha256sum | cut -c1-12)
 version=$(apt-cache policy "$pkg" 2>/dev/null | awk '/Candidate:/ {print $2; exit}')
 if [ -z "$version" ] || [ "$version" = "(none)" ]; then
 	# No package lists: a tree built from the same fragment will do.
@@ -59,7 +60,9 @@ tree=$dir/$src
 
 log "configuring: tinyconfig + ${frag#"$top"/}"
 {
-	make -C "$tree" tinyconfig
+	# ARCH=x86_64: a 64-bit tinyconfig (plain tinyconfig is i386, and its
+	# 32-bit defaults, e.g. FRAME_WARN=1024, would outlive CONFIG_64BIT=y).
+	make -C "$tree" ARCH=x86_64 tinyconfig
 	"$tree/scripts/kconfig/merge_config.sh" -m -O "$tree" "$tree/.config" "$frag"
 	make -C "$tree" olddefconfig
 } >"$dir/config.log" 2>&1 || { tail -n 20 "$dir/config.log" >&2; log "configuration failed"; exit 1; }
