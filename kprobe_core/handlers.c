@@ -93,7 +93,8 @@ static bool kpc_arm_takes_call(struct kpc_arm *arm, struct pt_regs *regs)
 		this_cpu_write(arm->pcpu->took, regs);
 		return true;
 	}
-	if (arm->gen > cur->gen)
+	/* A new site's arm fires before it is published: NULL until then. */
+	if (!cur || arm->gen > cur->gen)
 		return false;
 	if (this_cpu_read(cur->pcpu->took) == regs) {
 		this_cpu_write(cur->pcpu->took, NULL);
