@@ -11,19 +11,26 @@ load kprobe_core
 load kpc_target
 insmod /modules/kpc_stress.ko seconds=10 &
 pid=$!
+P=/sys/kernel/debug/kprobe_core/probes
 cycles=0
 while kill -0 $pid 2>/dev/null; do
 	insmod /modules/kpc_orphan.ko func=kpc_target:kpc_target_fn || fail "insmod kpc_orphan failed during the stress run"
+	grep -q 'kpc_orphan/orphan_kretprobe' $P || fail "kpc_orphan's probes are not listed"
 	rmmod kpc_orphan || fail "rmmod kpc_orphan failed during the stress run"
+	# The core removes them from the module notifier, before rmmod returns.
+	grep -q 'kpc_orphan/' $P && fail "kpc_orphan's probes outlived its unload"
 	cycles=$((cycles + 1))
 done
 wait $pid || fail "insmod kpc_stress failed"
 echo "kpc_orphan loaded and unloaded $cycles times during the run"
-dmesg_since_mark | sed -n 's/^.*kpc_stress: //p'
+dmesg | sed -n 's/^.*kpc_stress: //p'
 [ "$cycles" -gt 0 ] || fail "no insmod/rmmod cycle completed"
-[ "$(dmesg_since_mark | grep -c 'module kpc_orphan unloaded with 2 probe(s)')" -eq "$cycles" ] ||
-	fail "not every kpc_orphan unload was cleaned up"
-expect_dmesg 'kpc_stress: ok 1 stress'
+# Log lines are not counted: the churn's summary lines can wrap the
+# kernel's log buffer within the run.
+dmesg | grep -q 'module kpc_orphan unloaded with 2 probe(s) registered' ||
+	fail "no warning line for kpc_orphan's unload"
+dmesg | grep -q 'kpc_stress: ok 1 stress' || fail "kpc_stress did not report ok"
+dmesg | grep -q 'kpc_stress: not ok' && fail "kpc_stress reported not ok"
 unload kpc_stress
 unload kpc_target
 unload kprobe_core
