@@ -10,23 +10,36 @@ top=$(cd "$(dirname "$0")/.." && pwd)
 cache=$top/.cache/checkpatch
 pkg=linux-source-6.12
 
-ver=$(apt-cache policy "$pkg" 2>/dev/null | sed -n 's/^ *Candidate: //p')
+candidate() { apt-cache policy "$pkg" 2>/dev/null | sed -n 's/^ *Candidate: //p'; }
+
+# fetch VERSION DIR: checkpatch.pl and its data files into DIR.
+fetch() {
+	local tmp
+	tmp=$(mktemp -d)
+	(cd "$tmp" && apt-get download -q -o APT::Sandbox::User=root "$pkg=$1" >/dev/null 2>&1) ||
+		{ rm -rf "$tmp"; return 1; }
+	dpkg-deb --fsys-tarfile "$tmp"/*.deb |
+		tar -C "$tmp" -xf - --wildcards './usr/src/linux-source-*.tar.xz'
+	mkdir -p "$2"
+	tar -C "$2" --strip-components=1 -xJf "$tmp"/usr/src/linux-source-*.tar.xz \
+		--wildcards '*/scripts/checkpatch.pl' '*/scripts/spelling.txt' \
+		'*/scripts/const_structs.checkpatch'
+	rm -rf "$tmp"
+}
+
+ver=$(candidate)
 if [ -z "$ver" ] || [ "$ver" = "(none)" ]; then
 	echo "checkpatch: $pkg not found in the package lists (run apt-get update)" >&2
 	exit 1
 fi
-dir=$cache/$ver
-cp=$dir/scripts/checkpatch.pl
-if [ ! -x "$cp" ]; then
-	tmp=$(mktemp -d)
-	trap 'rm -rf "$tmp"' EXIT
-	(cd "$tmp" && apt-get download -q -o APT::Sandbox::User=root "$pkg=$ver" >/dev/null)
-	dpkg-deb --fsys-tarfile "$tmp"/*.deb |
-		tar -C "$tmp" -xf - --wildcards './usr/src/linux-source-*.tar.xz'
-	mkdir -p "$dir"
-	tar -C "$dir" --strip-components=1 -xJf "$tmp"/usr/src/linux-source-*.tar.xz \
-		--wildcards '*/scripts/checkpatch.pl' '*/scripts/spelling.txt' \
-		'*/scripts/const_structs.checkpatch'
+cp=$cache/$ver/scripts/checkpatch.pl
+if [ ! -x "$cp" ] && ! fetch "$ver" "$cache/$ver"; then
+	# The archive drops superseded versions: refresh the lists and retry.
+	apt-get update -q >/dev/null 2>&1 || true
+	ver=$(candidate)
+	cp=$cache/$ver/scripts/checkpatch.pl
+	[ -x "$cp" ] || fetch "$ver" "$cache/$ver" ||
+		{ echo "checkpatch: cannot download $pkg $ver" >&2; exit 1; }
 fi
 
 cd "$top"
