@@ -26,6 +26,8 @@ struct kpc_probe;
 
 /* Longest client name, not counting the terminating NUL. */
 #define KPC_NAME_MAX		63
+/* Highest kretprobe maxactive, as tracefs allows: each call tracked costs memory. */
+#define KPC_MAXACTIVE_MAX	4096
 /* Latency histogram: bucket i counts latencies in [2^i, 2^(i+1)) ns, bucket 0 [0, 2). */
 #define KPC_HIST_BUCKETS	64
 
@@ -91,7 +93,8 @@ typedef void (*kpc_ret_handler_t)(struct kpc_probe *p, struct pt_regs *regs,
  * @ret: kretprobe return handler (a kretprobe needs @entry or @ret)
  * @data_size: kretprobe per-call data for this client, at most 4096 bytes
  * @maxactive: kretprobe calls this client tracks at once; 0 means the
- *             kernel's default, max(10, 2 * possible CPUs)
+ *             kernel's default, max(10, 2 * possible CPUs); at most
+ *             KPC_MAXACTIVE_MAX
  * @priv: client's pointer, returned by kpc_priv()
  * @flags: KPC_F_* flags
  */

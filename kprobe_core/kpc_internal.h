@@ -31,6 +31,8 @@
 #define KPC_RET_DATA_MIN	256
 #define KPC_RET_ACTIVE_MIN	64
 #define KPC_RET_ACTIVE_CAP	1024
+
+static_assert(KPC_RET_ACTIVE_CAP <= KPC_MAXACTIVE_MAX);
 #define KPC_SYM_LEN		(KSYM_NAME_LEN + 32)
 
 /* Per client, per CPU. */

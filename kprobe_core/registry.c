@@ -88,6 +88,8 @@ static int kpc_check_desc(const struct kpc_desc *d, enum kpc_kind kind)
 		what = "a kretprobe must be at function entry (offset 0)";
 	else if (kind == KPC_KRETPROBE && d->maxactive < 0)
 		what = "negative maxactive";
+	else if (kind == KPC_KRETPROBE && d->maxactive > KPC_MAXACTIVE_MAX)
+		what = "maxactive over 4096";
 	else if (kind == KPC_KRETPROBE && d->data_size > KPC_RET_DATA_MAX) {
 		what = "data_size over 4096";
 		err = -E2BIG;

@@ -285,6 +285,8 @@ static const struct bad_input {
 	       .offset = 4),
 	BAD_RP("kretprobe negative maxactive", -EINVAL, .name = "bad",
 	       .symbol = "st_target_a", .maxactive = -1),
+	BAD_RP("kretprobe huge maxactive", -EINVAL, .name = "bad",
+	       .symbol = "st_target_a", .maxactive = 1000000),
 	BAD_RP("kretprobe data_size over 4096", -E2BIG, .name = "bad",
 	       .symbol = "st_target_a", .data_size = 4097),
 	BAD_RP("kretprobe unknown symbol", -ENOENT, .name = "bad",
@@ -734,6 +736,46 @@ static bool t_batch(void)
 	return ok;
 }
 
+/* A handler calls a probed function: that hit is a reentry miss, no hang. */
+static int calls_b_pre(struct kpc_probe *p, struct pt_regs *regs)
+{
+	st_target_b(0);
+	return 0;
+}
+
+static bool t_recursion(void)
+{
+	struct kpc_desc da = {
+		.name = "calls_b", .symbol = "st_target_a", .pre = calls_b_pre,
+	};
+	struct kpc_probe *a, *b;
+	struct kpc_stats sa, sb;
+	bool ok = true;
+
+	a = kpc_register_kprobe(&da);
+	b = kp_sym("probed_b", "st_target_b", 0);
+	if (!CHECK(!IS_ERR(a) && !IS_ERR(b), "register")) {
+		ok = false;
+		goto out;
+	}
+	call_n(st_target_a, K);
+	call_n(st_target_b, K);
+	kpc_get_stats(a, &sa);
+	kpc_get_stats(b, &sb);
+	pr_info("# handler calling a probed function: %llu hits, %llu reentry misses\n",
+		sb.hits, sb.missed_reentry);
+	ok &= CHECK(sa.hits == K && !sa.missed_reentry, "a hits %llu missed %llu",
+		    sa.hits, sa.missed_reentry);
+	ok &= CHECK(sb.hits == K && sb.missed_reentry == K, "b hits %llu missed %llu",
+		    sb.hits, sb.missed_reentry);
+out:
+	if (!IS_ERR(a))
+		kpc_unregister(a);
+	if (!IS_ERR(b))
+		kpc_unregister(b);
+	return ok;
+}
+
 static bool t_two_clients(void) { return t_shared(2); }
 static bool t_three_clients(void) { return t_shared(3); }
 
@@ -749,6 +791,7 @@ static const struct {
 	{ "disable_enable", t_disable_enable },
 	{ "registered_disabled", t_registered_disabled },
 	{ "pre_handler_nonzero", t_pre_nonzero },
+	{ "recursion_is_a_miss", t_recursion },
 	{ "post_handler_rearm", t_post_rearm },
 	{ "unregister_one_while_hit_on_all_cpus", t_unregister_while_hit },
 	{ "kretprobe_shared_per_call_data", t_kretprobe_data },
