@@ -9,7 +9,8 @@
 #      "# isolate" get a guest of their own) and judge the run (scripts/boot.sh);
 # then, on the first kernel:
 #   5. the harness self-tests: code the static checks must reject, and guests
-#      (tests/harness/cases) that must read as FAILED for the expected reasons.
+#      (tests/harness/cases) that must read as FAILED for the expected reasons
+#      (a case with a "# kernel: NAME" header runs on that kernel instead).
 #
 # Environment: KERNELS="name ..." limits the matrix; SELFTEST=0 skips step 5;
 # BOOT_TIMEOUT (default 600) is the host timeout of a full-suite guest.
@@ -181,12 +182,24 @@ if [ "${SELFTEST:-1}" != 0 ] && [ -n "$first_kernel" ] && [ -d tests/harness/cas
 		out=$results/harness/$name
 		rm -rf "$out"
 		mkdir -p "$out"
-		if [ ! -e "$build/tests/harness/kpc_warn.ko" ]; then
+		# "# kernel: NAME": the case needs that kernel (e.g. its kmemleak)
+		# and runs on it, when this run built it.
+		ck=$(header "$c" kernel) ck_in=
+		ckenv=$kenv cbuild=$build
+		if [ -n "$ck" ]; then
+			cbuild=$top/.cache/build/$ck
+			case " $(echo $kernels) " in *" $ck "*) ;; *) ck_in=no ;; esac
+			if [ "${ck_in:-}" = no ] || ! ckenv=$(scripts/kernel.sh "$ck" 2>/dev/null); then
+				skp "harness: $name (needs kernel $ck, not in this run)"
+				continue
+			fi
+		fi
+		if [ ! -e "$cbuild/tests/harness/kpc_warn.ko" ]; then
 			bad "harness: $name (the harness modules did not build)"
 			continue
 		fi
-		scripts/initramfs.sh "$out/initramfs.cpio.gz" "$build" "$c"
-		scripts/boot.sh "$kenv" "$out/initramfs.cpio.gz" "$out" "${t:-$boot_timeout}" \
+		scripts/initramfs.sh "$out/initramfs.cpio.gz" "$cbuild" "$c"
+		scripts/boot.sh "$ckenv" "$out/initramfs.cpio.gz" "$out" "${t:-$boot_timeout}" \
 			"$(header "$c" kernel-args)" >"$out/report" 2>&1
 		got=$(sed -n 's/^reasons=//p' "$out/verdict")
 		# "# expect-ktap: REGEX": the guest's KTAP must hold a matching line
