@@ -132,6 +132,9 @@ for k in $kernels; do
 			*) bad "$k: $n (no result: the guest did not get to finish it)" ;;
 			esac
 		done
+		# The figures the reliability cases print (stress, bad input).
+		grep -aE 'bad inputs tried|s on [0-9]+ CPUs: [0-9]+ calls per target|loaded and unloaded [0-9]+ times|reentry misses' \
+			"$out/$r/ktap.log" | sed -e 's/^[# ]*/        figures: /'
 		reasons=$(sed -n 's/^reasons=//p' "$out/$r/verdict")
 		plan=$(sed -n 's/^1\.\.\([0-9]*\)$/\1/p' "$out/$r/ktap.log" | head -n 1)
 		if [ -n "$plan" ] && [ "$plan" -ne ${#cases[@]} ]; then
