@@ -56,17 +56,12 @@ for k in $kernels; do
 	rm -rf "$out"
 	mkdir -p "$out"
 	echo "== $k"
-	if ! kenv=$(scripts/kernel.sh "$k" 2>"$out/fetch.log"); then
-		cat "$out/fetch.log"
+	if ! use_kernel "$k" "$out"; then
 		echo "  FAIL  $k: fetch kernel"
 		echo "$k: could not fetch the kernel" >>"$summary"
 		status=1
 		continue
 	fi
-	# shellcheck disable=SC1090
-	. "$kenv"
-	kdir=$(dirname "$kenv")/$KERNEL_KDIR
-	echo "   $KERNEL_PACKAGE $KERNEL_VERSION ($KERNEL_CC)"
 	build=$top/.cache/bench/$k
 	copy_tree "$build"
 	if ! make -C "$build" KDIR="$kdir" W=1 >"$out/build.log" 2>&1 ||

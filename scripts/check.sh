@@ -60,16 +60,11 @@ for k in $kernels; do
 	rm -rf "$out"
 	mkdir -p "$out"
 	echo "== $k"
-	if ! kenv=$(scripts/kernel.sh "$k" 2>"$out/fetch.log"); then
-		cat "$out/fetch.log"
+	if ! use_kernel "$k" "$out"; then
 		bad "$k: fetch kernel"
 		summary+=("$k: could not fetch the kernel: $kp passed, $kf failed")
 		continue
 	fi
-	# shellcheck disable=SC1090
-	. "$kenv"
-	kdir=$(dirname "$kenv")/$KERNEL_KDIR
-	echo "   $KERNEL_PACKAGE $KERNEL_VERSION ($KERNEL_CC)"
 	[ -n "$first_kernel" ] || first_kernel=$k
 	build=$top/.cache/build/$k
 	# Build in a copy: the work tree stays clean, each kernel has its objects.

@@ -40,3 +40,18 @@ build_problems() {
 sparse_problems() {
 	grep -aE ': (warning|error):|^(warning|error):' "$1"
 }
+
+# use_kernel NAME OUT: fetch (or build) kernel NAME of the matrix, logging to
+# OUT/fetch.log, and load its description: kenv (its env file), KERNEL_*
+# from it, and kdir, the tree to build modules against. Prints the package line; on
+# failure prints the log and returns 1.
+use_kernel() {
+	if ! kenv=$("$top/scripts/kernel.sh" "$1" 2>"$2/fetch.log"); then
+		cat "$2/fetch.log"
+		return 1
+	fi
+	# shellcheck disable=SC1090
+	. "$kenv"
+	kdir=$(dirname "$kenv")/$KERNEL_KDIR
+	echo "   $KERNEL_PACKAGE $KERNEL_VERSION ($KERNEL_CC)"
+}
