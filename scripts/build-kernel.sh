@@ -4,7 +4,7 @@
 # tinyconfig + the fragment, olddefconfig, then `make bzImage modules` (so
 # Module.symvers exists and `make -C <tree> M=...` works against the tree).
 #
-# The built tree is cached in .cache/kernels/NAME/<source version>-<hash of
+# The built tree is cached in $KPC_CACHE/kernels/NAME/<source version>-<hash of
 # the fragment and this script>/: only the first run pays for the build. kernel.sh calls this under
 # its per-kernel lock.
 #
@@ -16,7 +16,7 @@ top=$(cd "$(dirname "$0")/.." && pwd)
 name=${1:?usage: build-kernel.sh NAME SOURCE_PACKAGE FRAGMENT}
 pkg=${2:?usage: build-kernel.sh NAME SOURCE_PACKAGE FRAGMENT}
 frag=$top/${3:?usage: build-kernel.sh NAME SOURCE_PACKAGE FRAGMENT}
-base=$top/.cache/kernels/$name
+base=${KPC_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/kprobe_core}/kernels/$name
 log() { echo "kernel[$name]: $*" >&2; }
 
 [ -f "$frag" ] || { log "no config fragment $frag"; exit 1; }

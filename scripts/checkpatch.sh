@@ -3,11 +3,11 @@
 # and header of the project. Exit 0 only when it reports nothing.
 #
 # checkpatch.pl is not in the headers packages; it is taken from Debian's
-# newest linux-source-6.12 package once and cached in .cache/checkpatch/.
+# newest linux-source-6.12 package once and cached in $KPC_CACHE/checkpatch/ (default ~/.cache/kprobe_core).
 set -euo pipefail
 
 top=$(cd "$(dirname "$0")/.." && pwd)
-cache=$top/.cache/checkpatch
+cache=${KPC_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/kprobe_core}/checkpatch
 pkg=linux-source-6.12
 
 candidate() { apt-cache policy "$pkg" 2>/dev/null | sed -n 's/^ *Candidate: //p'; }

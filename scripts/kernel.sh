@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Fetch one kernel of the matrix (scripts/kernels.conf) into .cache/kernels/NAME/:
+# Fetch one kernel of the matrix (scripts/kernels.conf) into $KPC_CACHE/kernels/NAME/:
 # the image's /boot (vmlinuz, config, System.map) and its headers, unpacked with
 # dpkg-deb and made relocatable so `make -C $KDIR M=...` works from the cache.
 # A "build:SOURCE_PACKAGE FRAGMENT" line is built from source instead
@@ -23,16 +23,19 @@ line=$(matrix | awk -v n="$name" '$1 == n')
 [ -n "$line" ] || { echo "kernel.sh: '$name' is not in $conf" >&2; exit 1; }
 read -r _ image_pkg headers_pkg <<<"$line"
 
-dir=$top/.cache/kernels/$name
+# Kernels live outside the clone (KPC_CACHE, default ~/.cache/kprobe_core) so a
+# fresh clone on the same machine reuses them; each is keyed by its packages.
+cache=${KPC_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/kprobe_core}
+dir=$cache/kernels/$name
 log() { echo "kernel[$name]: $*" >&2; }
 
 # One fetch of a kernel at a time (parallel runs share the cache).
-mkdir -p "$top/.cache/kernels"
-exec 9>"$top/.cache/kernels/.$name.lock"
+mkdir -p "$cache/kernels"
+exec 9>"$cache/kernels/.$name.lock"
 flock 9
 
 case $image_pkg in
-build:*) exec "$top/scripts/build-kernel.sh" "$name" "${image_pkg#build:}" "$headers_pkg" ;;
+build:*) KPC_CACHE=$cache exec "$top/scripts/build-kernel.sh" "$name" "${image_pkg#build:}" "$headers_pkg" ;;
 esac
 
 # Follow a meta package down to the concrete one it depends on: the first
