@@ -10,8 +10,8 @@
  *
  * maxactive defaults to 1, as in the classic example: with opens running
  * on two CPUs at once some calls are not tracked. On rmmod the sample says
- * how many, and the core prints the highest number of calls it saw in
- * flight, which is the maxactive that would have missed none.
+ * how many, and the core's summary says that a higher maxactive would
+ * have tracked them.
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
@@ -160,7 +160,7 @@ static void __exit or_exit(void)
 		st.missed_pool + st.missed_reentry, st.missed_pool,
 		st.maxactive, st.missed_reentry, st.hits, or_sum(&or_failed),
 		or_sum(&or_printed));
-	/* The core's summary follows, with the peak/maxactive advice on misses. */
+	/* The core's summary follows, with the maxactive advice on misses. */
 	kpc_unregister(or_probe);
 }
 

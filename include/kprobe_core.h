@@ -62,7 +62,8 @@ typedef void (*kpc_post_handler_t)(struct kpc_probe *p, struct pt_regs *regs,
  * typedef kpc_entry_handler_t - called at function entry for a kretprobe
  * @p: the client's probe handle
  * @regs: registers at function entry (arguments readable)
- * @data: this call's slice of per-instance data (kpc_desc.data_size bytes)
+ * @data: this call's slice of per-call data (kpc_desc.data_size bytes),
+ *        zeroed before the call
  *
  * Return: 0 to have the return handler called for this call, non-zero to
  * skip it.
@@ -120,9 +121,10 @@ struct kpc_desc {
  * @missed_reentry: hits lost because a probe fired inside a probe handler
  * @missed_pool: kretprobe calls not tracked because @maxactive were already
  *               in flight, or the kernel had no free instance
- * @returns: kretprobe returns seen
- * @peak_inflight: most calls of the function in flight at once, counted
- *                 by the core beyond the client's own @maxactive
+ * @returns: kretprobe returns seen (while the client was enabled)
+ * @inflight: the client's calls in flight now (entered, not yet returned)
+ * @peak_inflight: most of the client's calls in flight at once; at most
+ *                 @maxactive (calls beyond it are counted in @missed_pool)
  * @maxactive: the client's effective maxactive
  * @lat_count: returns measured
  * @lat_min_ns: shortest entry-to-return time
@@ -136,6 +138,7 @@ struct kpc_stats {
 	u64 missed_reentry;
 	u64 missed_pool;
 	u64 returns;
+	u64 inflight;
 	u64 peak_inflight;
 	int maxactive;
 	u64 lat_count;
@@ -162,6 +165,8 @@ enum kpc_kind {
  * @nclients: clients sharing the site
  * @gone: the probed code was unloaded (the kernel marked the probe GONE)
  * @ftrace: the kernel uses ftrace for this probe rather than int3
+ * @post: the kernel probe has a post handler (int3 sites with a client
+ *        that has one; at ftrace sites the core runs post handlers itself)
  */
 struct kpc_site_info {
 	unsigned long addr;
@@ -169,6 +174,7 @@ struct kpc_site_info {
 	unsigned int nclients;
 	bool gone;
 	bool ftrace;
+	bool post;
 };
 
 struct kpc_probe *__kpc_register(const struct kpc_desc *d, enum kpc_kind kind,
@@ -207,7 +213,8 @@ struct kpc_probe *__kpc_lookup_name(const char *name, struct module *owner);
  * @out: array of @n handles, filled on success
  * @n: number of probes
  *
- * Return: 0, or the first error; then nothing stays registered.
+ * Return: 0, or the first error; then nothing stays registered and every
+ * entry of @out is NULL.
  */
 #define kpc_register_kprobes(d, out, n) \
 	__kpc_register_batch(d, KPC_KPROBE, out, n, THIS_MODULE)
@@ -218,7 +225,8 @@ struct kpc_probe *__kpc_lookup_name(const char *name, struct module *owner);
  * @out: array of @n handles, filled on success
  * @n: number of probes
  *
- * Return: 0, or the first error; then nothing stays registered.
+ * Return: 0, or the first error; then nothing stays registered and every
+ * entry of @out is NULL.
  */
 #define kpc_register_kretprobes(d, out, n) \
 	__kpc_register_batch(d, KPC_KRETPROBE, out, n, THIS_MODULE)
@@ -243,7 +251,8 @@ void kpc_unregister(struct kpc_probe *p);
 
 /**
  * kpc_unregister_batch() - remove @n clients, for about one grace period
- * @p: array of handles; NULL and ERR_PTR entries are skipped
+ * @p: array of handles; NULL and ERR_PTR entries are skipped, and a
+ *     handle given twice is removed once
  * @n: number of handles
  */
 void kpc_unregister_batch(struct kpc_probe **p, unsigned int n);
@@ -260,6 +269,8 @@ void kpc_enable(struct kpc_probe *p);
  * @p: client handle
  *
  * Does not wait: a handler already running on another CPU may finish.
+ * A kretprobe call entered while enabled is not reported at its return
+ * while disabled.
  */
 void kpc_disable(struct kpc_probe *p);
 

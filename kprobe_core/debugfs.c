@@ -2,6 +2,7 @@
 /*
  * /sys/kernel/debug/kprobe_core/probes: every site and its clients.
  */
+#include <linux/capability.h>
 #include <linux/debugfs.h>
 #include <linux/seq_file.h>
 #include "kpc_internal.h"
@@ -27,6 +28,11 @@ static void kpc_show_client(struct seq_file *m, const struct kpc_probe *c)
 
 static int kpc_probes_show(struct seq_file *m, void *v)
 {
+	/*
+	 * As kprobes/list does: kernel addresses only for a reader allowed to
+	 * see them (CAP_SYSLOG when the file was opened), zero otherwise.
+	 */
+	bool show_addr = file_ns_capable(m->file, &init_user_ns, CAP_SYSLOG);
 	const struct kpc_probe *c;
 	struct kpc_site *site;
 
@@ -36,7 +42,7 @@ static int kpc_probes_show(struct seq_file *m, void *v)
 	else
 		seq_puts(m, "# address kind mode where, then one line per client: owner/name state stats\n");
 	list_for_each_entry(site, &kpc_sites, all_node) {
-		seq_printf(m, "0x%lx %s %s %s\n", site->addr,
+		seq_printf(m, "0x%lx %s %s %s\n", show_addr ? site->addr : 0,
 			   site->kind == KPC_KPROBE ? "kprobe" : "kretprobe",
 			   kpc_site_mode(site), site->where);
 		list_for_each_entry(c, &site->clients, site_node)

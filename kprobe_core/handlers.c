@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * The hot path: the kernel calls these for every hit, in probe context.
- * No locks, no allocation, no sleeping; per-CPU counters only. Each arm's
+ * No locks, no allocation, no sleeping; per-CPU counters, and one atomic
+ * per return-probe client for its exact in-flight limit. Each arm's
  * handlers fan out to the site's clients in registration order.
  *
  * Kprobe handlers run with interrupts or preemption disabled, which is an
@@ -18,73 +19,17 @@
 	list_for_each_entry_rcu(c, &(site)->clients, site_node, \
 				rcu_read_lock_any_held())
 
-static bool kpc_arm_current(const struct kpc_arm *arm)
-{
-	return rcu_access_pointer(arm->site->arm) == arm;
-}
-
-static int kpc_kprobe_pre(struct kprobe *kp, struct pt_regs *regs)
-{
-	struct kpc_arm *arm = container_of(kp, struct kpc_arm, kp);
-	struct kpc_probe *c;
-
-	if (!kpc_arm_current(arm))
-		return 0;
-	kpc_for_each_client(c, arm->site) {
-		if (!READ_ONCE(c->enabled))
-			continue;
-		this_cpu_inc(c->pcpu->hits);
-		if (c->pre && c->pre(c, regs))
-			this_cpu_inc(c->pcpu->pre_nonzero);
-	}
-	return 0;
-}
-NOKPROBE_SYMBOL(kpc_kprobe_pre);
-
-static void kpc_kprobe_post(struct kprobe *kp, struct pt_regs *regs,
-			    unsigned long flags)
-{
-	struct kpc_arm *arm = container_of(kp, struct kpc_arm, kp);
-	struct kpc_probe *c;
-
-	if (!kpc_arm_current(arm))
-		return;
-	kpc_for_each_client(c, arm->site) {
-		if (c->post && READ_ONCE(c->enabled))
-			c->post(c, regs, flags);
-	}
-}
-NOKPROBE_SYMBOL(kpc_kprobe_post);
-
 /*
- * Calls in flight, summed over CPUs: a call may return on another CPU than
- * it entered on, so only the sum means anything. Reads other CPUs' lines,
- * writes only this CPU's.
+ * While a site is re-armed both kernel probes fire on every hit, the new
+ * one first (the kernel puts a new probe at the head of the address's
+ * list), and the switch to the new one can fall between the two handlers
+ * of one hit. So: an arm newer than the current one takes nothing; the
+ * current one takes every hit and notes it on this CPU; an older one takes
+ * every hit the current one did not. The handlers of one hit run back to
+ * back on one CPU with kprobes busy (a nested hit is a miss), so the note
+ * is about this hit.
  */
-static long kpc_inflight_enter(struct kpc_arm *arm)
-{
-	long sum = 0;
-	int cpu;
-
-	this_cpu_inc(arm->pcpu->inflight);
-	for_each_possible_cpu(cpu)
-		sum += READ_ONCE(per_cpu_ptr(arm->pcpu, cpu)->inflight);
-	if (sum > this_cpu_read(arm->pcpu->peak))
-		this_cpu_write(arm->pcpu->peak, sum);
-	return sum;
-}
-NOKPROBE_SYMBOL(kpc_inflight_enter);
-
-/*
- * While a kretprobe site is re-armed both kernel kretprobes fire on every
- * call, the new one first (the kernel puts a new probe at the head of the
- * address's list), and the switch to the new one can fall between the two
- * handlers of one call. So: an arm newer than the current one takes
- * nothing; the current one takes every call and notes it on this CPU; an
- * older one takes every call the current one did not. The two handlers of
- * one call run back to back on one CPU, so the note is about this call.
- */
-static bool kpc_arm_takes_call(struct kpc_arm *arm, struct pt_regs *regs)
+static bool kpc_arm_takes_hit(struct kpc_arm *arm, struct pt_regs *regs)
 {
 	struct kpc_arm *cur = rcu_dereference_check(arm->site->arm,
 						    rcu_read_lock_any_held());
@@ -102,7 +47,108 @@ static bool kpc_arm_takes_call(struct kpc_arm *arm, struct pt_regs *regs)
 	}
 	return true;
 }
-NOKPROBE_SYMBOL(kpc_arm_takes_call);
+NOKPROBE_SYMBOL(kpc_arm_takes_hit);
+
+static void kpc_run_posts(struct kpc_site *site, struct pt_regs *regs,
+			  unsigned long flags)
+{
+	struct kpc_probe *c;
+
+	kpc_for_each_client(c, site) {
+		if (c->post && READ_ONCE(c->enabled))
+			c->post(c, regs, flags);
+	}
+}
+NOKPROBE_SYMBOL(kpc_run_posts);
+
+static int kpc_kprobe_pre(struct kprobe *kp, struct pt_regs *regs)
+{
+	struct kpc_arm *arm = container_of(kp, struct kpc_arm, kp);
+	struct kpc_site *site = arm->site;
+	struct kpc_probe *c;
+	unsigned long ip;
+	bool took = kpc_arm_takes_hit(arm, regs);
+
+	this_cpu_write(arm->pcpu->ran_pre, took);
+	if (!took)
+		return 0;
+	kpc_for_each_client(c, site) {
+		if (!READ_ONCE(c->enabled))
+			continue;
+		this_cpu_inc(c->pcpu->hits);
+		if (c->pre && c->pre(c, regs))
+			this_cpu_inc(c->pcpu->pre_nonzero);
+	}
+	/*
+	 * At an ftrace site the kernel has no post handler from us: run the
+	 * clients' post handlers here, with the instruction pointer where the
+	 * kernel would put it, after the fentry call.
+	 */
+	if (arm->ftrace && READ_ONCE(site->nposts)) {
+		ip = instruction_pointer(regs);
+		instruction_pointer_set(regs, kpc_ftrace_post_ip(site->addr));
+		kpc_run_posts(site, regs, 0);
+		instruction_pointer_set(regs, ip);
+	}
+	return 0;
+}
+NOKPROBE_SYMBOL(kpc_kprobe_pre);
+
+/* Only int3 arms have this: the hit's pre handler ran on this CPU. */
+static void kpc_kprobe_post(struct kprobe *kp, struct pt_regs *regs,
+			    unsigned long flags)
+{
+	struct kpc_arm *arm = container_of(kp, struct kpc_arm, kp);
+
+	if (this_cpu_read(arm->pcpu->ran_pre))
+		kpc_run_posts(arm->site, regs, flags);
+}
+NOKPROBE_SYMBOL(kpc_kprobe_post);
+
+/* A token of @c: false when @c already has maxactive calls in flight. */
+static bool kpc_token_get(struct kpc_probe *c)
+{
+	int held = atomic_fetch_add_unless(&c->held, 1, c->maxactive);
+	int peak;
+
+	if (held >= c->maxactive) {
+		if (held > c->maxactive)	/* cannot happen: undo, stay exact */
+			atomic_dec(&c->held);
+		return false;
+	}
+	held++;
+	peak = atomic_read(&c->peak);
+	while (unlikely(held > peak) &&
+	       !atomic_try_cmpxchg_relaxed(&c->peak, &peak, held))
+		;
+	return true;
+}
+NOKPROBE_SYMBOL(kpc_token_get);
+
+/*
+ * A call is over (returned, or its task exited inside it): give back the
+ * tokens it holds. @clients is false when the caller handles the clients
+ * itself (the return handler) and only the arm's counts are left.
+ */
+void kpc_call_release(struct kpc_arm *arm, const struct kpc_call *call,
+		      bool clients)
+{
+	u64 ran = call->ran;
+	struct kpc_probe *c;
+
+	if (clients) {
+		/* A slot is reused only when no call of it is in flight. */
+		kpc_for_each_client(c, arm->site) {
+			if (ran & BIT_ULL(c->slot))
+				atomic_dec(&c->held);
+		}
+	}
+	while (ran) {
+		this_cpu_dec(arm->held->n[__ffs64(ran)]);
+		ran &= ran - 1;
+	}
+}
+NOKPROBE_SYMBOL(kpc_call_release);
 
 static int kpc_kretprobe_entry(struct kretprobe_instance *ri,
 			       struct pt_regs *regs)
@@ -110,35 +156,30 @@ static int kpc_kretprobe_entry(struct kretprobe_instance *ri,
 	struct kpc_arm *arm = container_of(get_kretprobe(ri), struct kpc_arm, rp);
 	struct kpc_call *call = (struct kpc_call *)ri->data;
 	struct kpc_probe *c;
-	long inflight;
+	void *slice;
 	u64 ran = 0;
 
-	if (!kpc_arm_takes_call(arm, regs))
+	if (!kpc_arm_takes_hit(arm, regs))
 		return 1;
-	inflight = kpc_inflight_enter(arm);
 	kpc_for_each_client(c, arm->site) {
 		if (!READ_ONCE(c->enabled))
 			continue;
-		if (inflight > c->maxactive) {
+		if (!kpc_token_get(c)) {
 			this_cpu_inc(c->pcpu->missed_pool);
 			continue;
 		}
 		this_cpu_inc(c->pcpu->hits);
-		if (c->entry && c->entry(c, regs, ri->data + arm->off[c->slot]))
+		slice = ri->data + arm->off[c->slot];
+		memset(slice, 0, arm->len[c->slot]);
+		if (c->entry && c->entry(c, regs, slice)) {
+			atomic_dec(&c->held);	/* declined: not tracked */
 			continue;
+		}
+		this_cpu_inc(arm->held->n[c->slot]);
 		ran |= BIT_ULL(c->slot);
 	}
-	if (!ran) {
-		this_cpu_dec(arm->pcpu->inflight);
+	if (!ran)
 		return 1;
-	}
-	/*
-	 * Read the epoch after the walk: a client seen in the list joined at
-	 * an epoch no later than this one (the writer bumps the epoch before
-	 * publishing the client). See kpc_kretprobe_ret().
-	 */
-	smp_rmb();
-	call->epoch = READ_ONCE(arm->site->epoch);
 	call->ran = ran;
 	call->t0 = ktime_get_mono_fast_ns();
 	return 0;
@@ -162,24 +203,27 @@ static int kpc_kretprobe_ret(struct kretprobe_instance *ri,
 {
 	struct kpc_arm *arm = container_of(get_kretprobe(ri), struct kpc_arm, rp);
 	struct kpc_call *call = (struct kpc_call *)ri->data;
-	u64 ns = ktime_get_mono_fast_ns() - call->t0;
+	u64 now = ktime_get_mono_fast_ns();
 	struct kpc_probe *c;
+	u64 ns;
 
+	/*
+	 * The fast clock is monotonic per CPU only: a call returning on
+	 * another CPU may read a little less than its entry did. Count it 0.
+	 */
+	ns = now > call->t0 ? now - call->t0 : 0;
 	/* Calls an old arm took still return through it: handle them. */
-	this_cpu_dec(arm->pcpu->inflight);
 	kpc_for_each_client(c, arm->site) {
-		/*
-		 * A slot is reused only a grace period after its last client
-		 * left, so a later client in the same slot has a later epoch
-		 * than any call its predecessor entered.
-		 */
-		if (!(call->ran & BIT_ULL(c->slot)) ||
-		    c->join_epoch > call->epoch)
+		if (!(call->ran & BIT_ULL(c->slot)))
 			continue;
-		kpc_lat_record(c->pcpu, ns);
-		if (c->ret)
-			c->ret(c, regs, ri->data + arm->off[c->slot], ns);
+		if (READ_ONCE(c->enabled)) {
+			kpc_lat_record(c->pcpu, ns);
+			if (c->ret)
+				c->ret(c, regs, ri->data + arm->off[c->slot], ns);
+		}
+		atomic_dec(&c->held);
 	}
+	kpc_call_release(arm, call, false);
 	return 0;
 }
 NOKPROBE_SYMBOL(kpc_kretprobe_ret);
@@ -188,8 +232,7 @@ void kpc_arm_set_handlers(struct kpc_arm *arm, enum kpc_kind kind)
 {
 	if (kind == KPC_KPROBE) {
 		arm->kp.pre_handler = kpc_kprobe_pre;
-		if (arm->has_post)
-			arm->kp.post_handler = kpc_kprobe_post;
+		arm->kp.post_handler = arm->has_post ? kpc_kprobe_post : NULL;
 	} else {
 		arm->rp.entry_handler = kpc_kretprobe_entry;
 		arm->rp.handler = kpc_kretprobe_ret;

@@ -18,6 +18,7 @@
 #include <linux/percpu.h>
 #include <linux/rcupdate.h>
 #include <kprobe_core.h>
+#include "kpc_compat.h"
 
 #if !IS_ENABLED(CONFIG_KPROBES) || !IS_ENABLED(CONFIG_KRETPROBES)
 #error "kprobe_core needs CONFIG_KPROBES and CONFIG_KRETPROBES"
@@ -33,7 +34,6 @@
 #define KPC_RET_ACTIVE_CAP	1024
 
 static_assert(KPC_RET_ACTIVE_CAP <= KPC_MAXACTIVE_MAX);
-#define KPC_SYM_LEN		(KSYM_NAME_LEN + 32)
 
 /* Per client, per CPU. */
 struct kpc_pcpu {
@@ -47,18 +47,27 @@ struct kpc_pcpu {
 	u64 lat_hist[KPC_HIST_BUCKETS];
 };
 
-/* Per kretprobe arm, per CPU: calls in flight may return on another CPU. */
+/* Per arm, per CPU: which hit or call this arm handled last (handlers.c). */
 struct kpc_arm_pcpu {
-	long inflight;
-	long peak;
-	struct pt_regs *took;	/* the call this arm took last, see handlers.c */
+	struct pt_regs *took;
+	bool ran_pre;
+};
+
+/*
+ * Per kretprobe arm, per CPU: calls in flight that hold a token of the
+ * client in slot i. A call may return on another CPU than it entered on,
+ * so only the sum over CPUs means anything; it is read when the arm is
+ * retired (its leftover calls will never return through it) and before a
+ * slot is given to a new client.
+ */
+struct kpc_arm_held {
+	int n[KPC_RET_SLOTS];
 };
 
 /* Header of a kretprobe call's data; client slices follow at off[slot]. */
 struct kpc_call {
 	u64 t0;
-	u64 ran;
-	u32 epoch;
+	u64 ran;	/* slots whose client holds a token for this call */
 };
 
 struct kpc_site;
@@ -70,12 +79,15 @@ struct kpc_arm {
 	};
 	struct kpc_site *site;
 	u64 gen;			/* the site's arms are numbered from 1 */
-	bool has_post;
+	bool has_post;			/* the kernel probe has a post handler */
+	bool ftrace;			/* ftrace-based: the core runs post handlers */
+	struct hlist_node by_rp;	/* kpc_arms, kretprobe arms only */
 	/* kretprobe only: slot i's slice is len[i] bytes at off[i] */
 	size_t data_used;
 	u16 off[KPC_RET_SLOTS];
 	u16 len[KPC_RET_SLOTS];
 	struct kpc_arm_pcpu __percpu *pcpu;
+	struct kpc_arm_held __percpu *held;
 };
 
 struct kpc_site {
@@ -88,19 +100,18 @@ struct kpc_site {
 	struct list_head clients;	/* RCU readers, kpc_lock writers */
 	unsigned int nclients;
 	unsigned int ndying;		/* unlinked clients not yet freed */
+	unsigned int nposts;		/* clients with a post handler */
 	/* what registered it, to re-arm it the same way */
 	char *req_symbol;
 	unsigned int req_offset;
 	unsigned long req_addr;
-	char where[KPC_SYM_LEN];	/* "func+0x4" at registration time */
+	char where[KSYM_SYMBOL_LEN];	/* "func+0x4 [mod]" at registration time */
 	u64 arm_gen;			/* number of the newest arm */
 	/* kretprobe only */
-	u32 epoch;
 	u64 slots;			/* bitmap of slots taken */
 	/* counts of arms that were replaced */
 	u64 retired_reentry;
 	u64 retired_pool;
-	long retired_peak;
 };
 
 struct kpc_probe {
@@ -116,11 +127,13 @@ struct kpc_probe {
 	kpc_ret_handler_t ret;
 	void *priv;
 	bool enabled;
+	bool removing;			/* collected for removal (kpc_lock) */
 	/* kretprobe only */
 	int maxactive;
+	atomic_t held;			/* calls in flight holding a token */
+	atomic_t peak;			/* most tokens held at once */
 	size_t data_size;
 	unsigned int slot;
-	u32 join_epoch;
 	/* site counters when the client joined: its misses are the growth */
 	u64 base_reentry;
 	u64 base_pool;
@@ -135,17 +148,36 @@ static inline struct kprobe *kpc_arm_kprobe(struct kpc_arm *arm)
 
 /* handlers.c */
 void kpc_arm_set_handlers(struct kpc_arm *arm, enum kpc_kind kind);
+void kpc_call_release(struct kpc_arm *arm, const struct kpc_call *call,
+		      bool clients);
+
+/* exit.c */
+int kpc_exit_init(void);
+void kpc_exit_exit(void);
+void kpc_arm_track(struct kpc_arm *arm);
+void kpc_arm_untrack(struct kpc_arm *arm);
 
 /* stats.c */
 u64 kpc_site_reentry(const struct kpc_site *site);
 u64 kpc_site_pool(const struct kpc_site *site);
-long kpc_site_peak(const struct kpc_site *site);
-long kpc_arm_peak(const struct kpc_arm *arm);
+int kpc_arm_held_sum(const struct kpc_arm *arm, unsigned int slot);
+void kpc_get_stats_locked(const struct kpc_probe *p, struct kpc_stats *st);
 void kpc_print_summary(const struct kpc_probe *p);
 const char *kpc_owner_name(const struct module *owner);
 const char *kpc_site_mode(const struct kpc_site *site);
 
+/* arm.c (kpc_lock held) */
+struct kpc_arm *kpc_site_arm(struct kpc_site *site);
+struct kpc_arm *kpc_arm_alloc(struct kpc_site *site, const struct kpc_arm *cur,
+			      const struct kpc_probe *extra);
+void kpc_arm_free(struct kpc_arm *arm);
+int kpc_arm_register(struct kpc_site *site, struct kpc_arm *arm);
+void kpc_arm_unregister(struct kpc_site *site, struct kpc_arm *arm);
+int kpc_slice_fit(const struct kpc_arm *arm, const struct kpc_probe *c);
+int kpc_site_rearm(struct kpc_site *site, const struct kpc_probe *c);
+
 /* registry.c */
+void kpc_remove_locked(struct kpc_probe **cs, unsigned int n);
 extern struct mutex kpc_lock;
 extern struct list_head kpc_clients;
 extern struct list_head kpc_sites;

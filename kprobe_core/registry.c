@@ -9,7 +9,6 @@
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
 #include <linux/ctype.h>
-#include <linux/delay.h>
 #include <linux/jhash.h>
 #include <linux/kallsyms.h>
 #include <linux/slab.h>
@@ -24,11 +23,6 @@ LIST_HEAD(kpc_sites);
 static DEFINE_HASHTABLE(kpc_sites_by_addr, KPC_HASH_BITS);
 static DEFINE_HASHTABLE(kpc_sites_by_req, KPC_HASH_BITS);
 static DEFINE_HASHTABLE(kpc_by_name, KPC_HASH_BITS);
-
-static struct kpc_arm *kpc_site_arm(struct kpc_site *site)
-{
-	return rcu_dereference_protected(site->arm, lockdep_is_held(&kpc_lock));
-}
 
 static bool kpc_site_gone(struct kpc_site *site)
 {
@@ -153,219 +147,6 @@ static struct kpc_probe *kpc_find_client(const char *name,
 	return NULL;
 }
 
-/* ---- arms ---- */
-
-static void kpc_arm_free(struct kpc_arm *arm)
-{
-	if (!arm)
-		return;
-	free_percpu(arm->pcpu);
-	kfree(arm);
-}
-
-/*
- * Allocate an arm able to carry the site's clients plus @extra, laid out
- * afresh. @extra may be NULL.
- */
-static struct kpc_arm *kpc_arm_alloc(struct kpc_site *site, enum kpc_kind kind,
-				     const struct kpc_probe *extra)
-{
-	struct kpc_arm *arm = kzalloc(sizeof(*arm), GFP_KERNEL);
-	const struct kpc_probe *c;
-	size_t used = ALIGN(sizeof(struct kpc_call), 8);
-	int maxactive = 0;
-
-	if (!arm)
-		return ERR_PTR(-ENOMEM);
-	arm->site = site;
-	arm->gen = ++site->arm_gen;
-	if (kind == KPC_KPROBE) {
-		arm->has_post = extra && extra->post;
-		list_for_each_entry(c, &site->clients, site_node)
-			arm->has_post |= !!c->post;
-		kpc_arm_set_handlers(arm, kind);
-		return arm;
-	}
-
-	list_for_each_entry(c, &site->clients, site_node) {
-		arm->off[c->slot] = used;
-		arm->len[c->slot] = ALIGN(c->data_size, 8);
-		used += arm->len[c->slot];
-		maxactive = max(maxactive, c->maxactive);
-	}
-	if (extra) {
-		arm->off[extra->slot] = used;
-		arm->len[extra->slot] = ALIGN(extra->data_size, 8);
-		used += arm->len[extra->slot];
-		maxactive = max(maxactive, extra->maxactive);
-	}
-	if (used > KPC_RET_DATA_MAX) {
-		kfree(arm);
-		return ERR_PTR(-E2BIG);
-	}
-	arm->data_used = used;
-	arm->rp.data_size = clamp_t(size_t, 2 * used, KPC_RET_DATA_MIN, KPC_RET_DATA_MAX);
-	/* Room above the clients' maxactive, so peak_inflight can show demand. */
-	arm->rp.maxactive = max(maxactive, clamp(4 * maxactive, KPC_RET_ACTIVE_MIN,
-						 KPC_RET_ACTIVE_CAP));
-	arm->pcpu = alloc_percpu(struct kpc_arm_pcpu);
-	if (!arm->pcpu) {
-		kfree(arm);
-		return ERR_PTR(-ENOMEM);
-	}
-	kpc_arm_set_handlers(arm, kind);
-	return arm;
-}
-
-static int kpc_arm_register(struct kpc_arm *arm, enum kpc_kind kind,
-			    const char *symbol, unsigned int offset,
-			    unsigned long addr)
-{
-	struct kprobe *kp = kpc_arm_kprobe(arm);
-
-	kp->symbol_name = symbol;
-	kp->offset = offset;
-	kp->addr = symbol ? NULL : (kprobe_opcode_t *)addr;
-	if (kind == KPC_KPROBE)
-		return register_kprobe(kp);
-	return register_kretprobe(&arm->rp);
-}
-
-static void kpc_arm_unregister(struct kpc_arm *arm, enum kpc_kind kind)
-{
-	if (kind == KPC_KPROBE)
-		unregister_kprobe(&arm->kp);
-	else
-		unregister_kretprobe(&arm->rp);
-}
-
-/*
- * Where @c's slice goes in @arm's call data: the area its slot had before,
- * if big enough (a slot is reused only after its last client's calls are
- * done, see kpc_kretprobe_ret()), or fresh space at the end. -1: no room.
- */
-static int kpc_slice_fit(const struct kpc_arm *arm, const struct kpc_probe *c)
-{
-	size_t need = ALIGN(c->data_size, 8);
-
-	if (need && arm->len[c->slot] >= need)
-		return arm->off[c->slot];
-	if (arm->data_used + need <= arm->rp.data_size)
-		return arm->data_used;
-	return -1;
-}
-
-static bool kpc_needs_rearm(struct kpc_site *site, const struct kpc_probe *c)
-{
-	struct kpc_arm *arm = kpc_site_arm(site);
-
-	if (site->kind == KPC_KPROBE)
-		return c->post && !arm->has_post;
-	return kpc_slice_fit(arm, c) < 0 || c->maxactive > arm->rp.maxactive;
-}
-
-static void kpc_arm_retire(struct kpc_site *site, struct kpc_arm *old)
-{
-	site->retired_reentry += kpc_arm_kprobe(old)->nmissed;
-	if (site->kind == KPC_KRETPROBE) {
-		site->retired_pool += old->rp.nmissed;
-		site->retired_peak = max(site->retired_peak, kpc_arm_peak(old));
-	}
-}
-
-/*
- * Give the calls in flight on a replaced kretprobe a moment to return
- * through it: once it is unregistered the kernel drops their returns.
- * Bounded, because a call may sleep for as long as it likes.
- */
-static void kpc_arm_drain(struct kpc_arm *arm)
-{
-	int i, cpu;
-	long n;
-
-	for (i = 0; i < 50; i++) {
-		n = 0;
-		for_each_possible_cpu(cpu)
-			n += READ_ONCE(per_cpu_ptr(arm->pcpu, cpu)->inflight);
-		if (n <= 0)
-			return;
-		usleep_range(1000, 2000);
-	}
-}
-
-static int kpc_site_register_arm(struct kpc_site *site, struct kpc_arm *arm)
-{
-	int err = kpc_arm_register(arm, site->kind, site->req_symbol,
-				   site->req_offset, site->req_addr);
-
-	if (!err && (unsigned long)kpc_arm_kprobe(arm)->addr != site->addr) {
-		kpc_arm_unregister(arm, site->kind);
-		err = -EBUSY;
-	}
-	return err;
-}
-
-/*
- * Replace the site's kernel probe with one that also suits @c.
- *
- * A kretprobe's new arm is registered first (its handlers do nothing until
- * it is current), then made current, then the old one is unregistered: no
- * call is lost, but calls in flight on the old arm are not seen returning.
- *
- * A kprobe's old arm goes first: on an ftrace site the kernel cannot
- * disarm an aggregate of probes with and without a post handler (it arms
- * with one ftrace_ops and disarms with the other), so the two never
- * coexist. Hits during the one grace period between are not seen.
- */
-static int kpc_site_rearm(struct kpc_site *site, const struct kpc_probe *c)
-{
-	struct kpc_arm *old = kpc_site_arm(site), *arm, *back;
-	int err;
-
-	arm = kpc_arm_alloc(site, site->kind, c);
-	if (IS_ERR(arm))
-		return PTR_ERR(arm);
-	if (site->kind == KPC_KRETPROBE) {
-		err = kpc_site_register_arm(site, arm);
-		if (err)
-			goto err_free;
-		rcu_assign_pointer(site->arm, arm);
-		kpc_arm_drain(old);
-		kpc_arm_unregister(old, site->kind);
-		kpc_arm_retire(site, old);
-		kpc_arm_free(old);
-		return 0;
-	}
-
-	kpc_arm_unregister(old, site->kind);
-	kpc_arm_retire(site, old);
-	err = kpc_site_register_arm(site, arm);
-	if (!err) {
-		rcu_assign_pointer(site->arm, arm);
-		kpc_arm_free(old);
-		return 0;
-	}
-	/* Put back what was there; the old struct kprobe cannot be reused. */
-	back = kpc_arm_alloc(site, site->kind, NULL);
-	if (IS_ERR(back) || kpc_site_register_arm(site, back)) {
-		pr_err("%s: lost the probe on %s while re-arming it; its clients see no more hits\n",
-		       c->name, site->where);
-		if (!IS_ERR(back))
-			kpc_arm_free(back);
-		/* keep the old, unregistered arm so the site stays consistent */
-		goto err_free;
-	}
-	rcu_assign_pointer(site->arm, back);
-	/* No reader can hold @old: it was unregistered (a grace period) above. */
-	kpc_arm_free(old);
-err_free:
-	pr_err("%s: cannot re-arm %s for %s: %d\n", c->name, site->where,
-	       site->kind == KPC_KPROBE ? "a post handler" : "more data or maxactive",
-	       err);
-	kpc_arm_free(arm);
-	return err;
-}
-
 /* ---- clients ---- */
 
 static struct kpc_probe *kpc_client_alloc(const struct kpc_desc *d,
@@ -411,28 +192,52 @@ static void kpc_site_link(struct kpc_site *site, struct kpc_probe *c)
 	c->site = site;
 	c->base_reentry = kpc_site_reentry(site);
 	c->base_pool = kpc_site_pool(site);
-	if (site->kind == KPC_KRETPROBE) {
+	if (site->kind == KPC_KRETPROBE)
 		site->slots |= BIT_ULL(c->slot);
-		WRITE_ONCE(site->epoch, site->epoch + 1);
-		c->join_epoch = site->epoch;
-	}
-	/* list_add_tail_rcu() orders the epoch before the client is seen */
+	if (c->post)
+		WRITE_ONCE(site->nposts, site->nposts + 1);
 	list_add_tail_rcu(&c->site_node, &site->clients);
 	site->nclients++;
+}
+
+/*
+ * A free return-probe slot for a new client: one no client holds and no
+ * call of a client that left is still in flight on (those calls return
+ * through the slot's bit; a newcomer must not be given their tokens).
+ */
+static int kpc_site_free_slot(struct kpc_site *site)
+{
+	struct kpc_arm *arm = kpc_site_arm(site);
+	unsigned int s;
+
+	for (s = 0; s < KPC_RET_SLOTS; s++)
+		if (!(site->slots & BIT_ULL(s)) && kpc_arm_held_sum(arm, s) <= 0)
+			return s;
+	return -1;
+}
+
+static bool kpc_needs_rearm(struct kpc_site *site, const struct kpc_probe *c)
+{
+	struct kpc_arm *arm = kpc_site_arm(site);
+
+	if (site->kind == KPC_KPROBE)
+		return c->post && !arm->ftrace && !arm->has_post;
+	return kpc_slice_fit(arm, c) < 0 || c->maxactive > arm->rp.maxactive;
 }
 
 static int kpc_site_join(struct kpc_site *site, struct kpc_probe *c)
 {
 	struct kpc_arm *arm = kpc_site_arm(site);
-	int err;
+	int err, slot;
 
 	if (site->kind == KPC_KRETPROBE) {
-		if (site->slots == U64_MAX) {
-			pr_err("%s: %s already has %d return-probe clients\n",
+		slot = kpc_site_free_slot(site);
+		if (slot < 0) {
+			pr_err("%s: %s already has %d return-probe clients or calls of them in flight\n",
 			       c->name, site->where, KPC_RET_SLOTS);
 			return -ENOSPC;
 		}
-		c->slot = __ffs64(~site->slots);
+		c->slot = slot;
 	}
 	if (kpc_needs_rearm(site, c)) {
 		err = kpc_site_rearm(site, c);
@@ -441,6 +246,7 @@ static int kpc_site_join(struct kpc_site *site, struct kpc_probe *c)
 	} else if (site->kind == KPC_KRETPROBE) {
 		int off = kpc_slice_fit(arm, c);
 
+		/* The slot's old slice is free: no call of it is in flight. */
 		if (off == arm->data_used) {
 			arm->off[c->slot] = off;
 			arm->len[c->slot] = ALIGN(c->data_size, 8);
@@ -473,46 +279,67 @@ static void kpc_site_where(struct kpc_site *site)
 		*size = '\0';
 }
 
-static int kpc_site_create(const struct kpc_desc *d, enum kpc_kind kind,
-			   struct kpc_probe *c)
+/*
+ * Whether @addr lies in @symbol ("func" or "mod:func"): the kernel adds an
+ * offset past the end of a function without complaint, landing in the
+ * next one.
+ */
+static bool kpc_addr_in_symbol(unsigned long addr, const char *symbol)
 {
-	struct kpc_site *site, *other;
+	char buf[KSYM_SYMBOL_LEN];
+	const char *func = strchr(symbol, ':');
+	size_t len;
+
+	func = func ? func + 1 : symbol;
+	sprint_symbol_no_offset(buf, addr);
+	len = strlen(func);
+	return !strncmp(buf, func, len) && (buf[len] == '\0' || buf[len] == ' ');
+}
+
+/*
+ * A new site for @d, published with a first arm and no client; -EEXIST
+ * with *@other set when another name of the address is already a site.
+ */
+static struct kpc_site *kpc_site_create(const struct kpc_desc *d,
+					enum kpc_kind kind,
+					const struct kpc_probe *c,
+					struct kpc_site **other)
+{
+	struct kpc_site *site;
 	struct kpc_arm *arm;
-	int err;
+	int err = -ENOMEM;
 
 	site = kzalloc(sizeof(*site), GFP_KERNEL);
 	if (!site)
-		return -ENOMEM;
+		return ERR_PTR(-ENOMEM);
 	INIT_LIST_HEAD(&site->clients);
 	site->kind = kind;
 	site->req_offset = d->offset;
 	site->req_addr = d->addr;
 	if (d->symbol) {
 		site->req_symbol = kstrdup(d->symbol, GFP_KERNEL);
-		if (!site->req_symbol) {
-			err = -ENOMEM;
+		if (!site->req_symbol)
 			goto err_free_site;
-		}
 	}
-	c->slot = 0;
-	arm = kpc_arm_alloc(site, kind, c);
+	arm = kpc_arm_alloc(site, NULL, c);
 	if (IS_ERR(arm)) {
 		err = PTR_ERR(arm);
 		goto err_free_site;
 	}
 	/* Registered but not current: its handlers do nothing yet. */
-	err = kpc_arm_register(arm, kind, site->req_symbol, d->offset, d->addr);
+	err = kpc_arm_register(site, arm);
 	if (err)
 		goto err_free_arm;
 	site->addr = (unsigned long)kpc_arm_kprobe(arm)->addr;
-
+	if (d->symbol && d->offset && !kpc_addr_in_symbol(site->addr, d->symbol)) {
+		err = -ENOENT;
+		goto err_unregister;
+	}
 	/* Another name for an address we already probe: join that site. */
-	other = kpc_find_site(site->addr, kind);
-	if (other) {
-		kpc_arm_unregister(arm, kind);
-		kpc_arm_free(arm);
-		kpc_site_free(site);
-		return kpc_site_join(other, c);
+	*other = kpc_find_site(site->addr, kind);
+	if (*other) {
+		err = -EEXIST;
+		goto err_unregister;
 	}
 
 	kpc_site_where(site);
@@ -520,14 +347,53 @@ static int kpc_site_create(const struct kpc_desc *d, enum kpc_kind kind,
 	hash_add(kpc_sites_by_addr, &site->by_addr, site->addr);
 	hash_add(kpc_sites_by_req, &site->by_req,
 		 kpc_req_hash(d->symbol, d->offset, d->addr));
-	kpc_site_link(site, c);
 	rcu_assign_pointer(site->arm, arm);
-	return 0;
+	return site;
 
+err_unregister:
+	kpc_arm_unregister(site, arm);
 err_free_arm:
 	kpc_arm_free(arm);
 err_free_site:
 	kpc_site_free(site);
+	return ERR_PTR(err);
+}
+
+/* Unlink a site from the lookups: no new client can find it. */
+static void kpc_site_unlink(struct kpc_site *site)
+{
+	list_del(&site->all_node);
+	hash_del(&site->by_addr);
+	hash_del(&site->by_req);
+}
+
+/* A site that never got a client: its arm never ran a handler. */
+static void kpc_site_destroy(struct kpc_site *site)
+{
+	struct kpc_arm *arm = kpc_site_arm(site);
+
+	kpc_site_unlink(site);
+	kpc_arm_unregister(site, arm);
+	kpc_arm_free(arm);
+	kpc_site_free(site);
+}
+
+static int kpc_client_place(const struct kpc_desc *d, enum kpc_kind kind,
+			    struct kpc_probe *c)
+{
+	struct kpc_site *site, *other = NULL;
+	int err;
+
+	site = kpc_find_site_by_req(d, kind);
+	if (site)
+		return kpc_site_join(site, c);
+	c->slot = 0;
+	site = kpc_site_create(d, kind, c, &other);
+	if (IS_ERR(site))
+		return PTR_ERR(site) == -EEXIST ? kpc_site_join(other, c) : PTR_ERR(site);
+	err = kpc_site_join(site, c);
+	if (err)
+		kpc_site_destroy(site);
 	return err;
 }
 
@@ -541,6 +407,7 @@ static const char *kpc_errname(int err)
 	case -E2BIG:	return "too much per-call data";
 	case -EBUSY:	return "address is busy";
 	case -ENOMEM:	return "out of memory";
+	case -ENOSPC:	return "too many return-probe clients on one function";
 	default:	return "error";
 	}
 }
@@ -549,7 +416,6 @@ static struct kpc_probe *kpc_register_locked(const struct kpc_desc *d,
 					     enum kpc_kind kind,
 					     struct module *owner)
 {
-	struct kpc_site *site;
 	struct kpc_probe *c;
 	int err;
 
@@ -557,6 +423,15 @@ static struct kpc_probe *kpc_register_locked(const struct kpc_desc *d,
 	err = kpc_check_desc(d, kind);
 	if (err)
 		return ERR_PTR(err);
+	/*
+	 * A module on its way out has had (or is having) its probes removed
+	 * by the notifier: a probe registered now would outlive its handlers.
+	 */
+	if (owner && owner->state == MODULE_STATE_GOING) {
+		pr_err("%s/%s: the module is being unloaded; not registering\n",
+		       kpc_owner_name(owner), d->name);
+		return ERR_PTR(-EBUSY);
+	}
 	if (kpc_find_client(d->name, owner)) {
 		pr_err("%s/%s: a probe of that name is already registered\n",
 		       kpc_owner_name(owner), d->name);
@@ -566,8 +441,7 @@ static struct kpc_probe *kpc_register_locked(const struct kpc_desc *d,
 	if (!c)
 		return ERR_PTR(-ENOMEM);
 
-	site = kpc_find_site_by_req(d, kind);
-	err = site ? kpc_site_join(site, c) : kpc_site_create(d, kind, c);
+	err = kpc_client_place(d, kind, c);
 	if (err) {
 		if (d->symbol)
 			pr_err("%s/%s: cannot probe %s+0x%x: %s (%d)\n",
@@ -588,36 +462,45 @@ static struct kpc_probe *kpc_register_locked(const struct kpc_desc *d,
 /*
  * Remove @n clients: unlink them, unregister the kernel probes of sites
  * left empty in one batch per kind (one grace period each), or wait for
- * one grace period if no site went away, then print and free.
+ * one grace period if no site went away, then print and free. Sites that
+ * keep clients but lost their last post client are re-armed without the
+ * post handler, so the kernel may optimize them again.
  */
-static void kpc_remove_locked(struct kpc_probe **cs, unsigned int n)
+void kpc_remove_locked(struct kpc_probe **cs, unsigned int n)
 {
 	struct kprobe **kps = kcalloc(n, sizeof(*kps), GFP_KERNEL);
 	struct kretprobe **rps = kcalloc(n, sizeof(*rps), GFP_KERNEL);
 	unsigned int i, nkp = 0, nrp = 0;
+	struct kpc_probe *c, *tmp;
 	LIST_HEAD(dead);
 
 	lockdep_assert_held(&kpc_lock);
 	for (i = 0; i < n; i++) {
-		struct kpc_probe *c = cs[i];
-		struct kpc_site *site = c->site;
-		struct kpc_arm *arm = kpc_site_arm(site);
+		struct kpc_site *site;
+		struct kpc_arm *arm;
 
+		c = cs[i];
+		site = c->site;
+		arm = kpc_site_arm(site);
 		list_del_rcu(&c->site_node);
 		hash_del(&c->by_name);
 		list_move_tail(&c->all_node, &dead);
+		if (c->post)
+			WRITE_ONCE(site->nposts, site->nposts - 1);
 		site->ndying++;
 		if (--site->nclients)
 			continue;
-		list_del(&site->all_node);
-		hash_del(&site->by_addr);
-		hash_del(&site->by_req);
+		kpc_site_unlink(site);
+		if (site->kind == KPC_KRETPROBE)
+			kpc_arm_untrack(arm);
 		if (site->kind == KPC_KPROBE && kps)
 			kps[nkp++] = &arm->kp;
 		else if (site->kind == KPC_KRETPROBE && rps)
 			rps[nrp++] = &arm->rp;
+		else if (site->kind == KPC_KPROBE)	/* no memory for the batch */
+			unregister_kprobe(&arm->kp);
 		else
-			kpc_arm_unregister(arm, site->kind);	/* no memory for the batch */
+			unregister_kretprobe(&arm->rp);
 	}
 	if (nkp)
 		unregister_kprobes(kps, nkp);
@@ -627,8 +510,15 @@ static void kpc_remove_locked(struct kpc_probe **cs, unsigned int n)
 		synchronize_rcu();
 
 	/* No handler of these clients can run now. */
-	while (!list_empty(&dead)) {
-		struct kpc_probe *c = list_first_entry(&dead, struct kpc_probe, all_node);
+	list_for_each_entry(c, &dead, all_node) {
+		struct kpc_site *site = c->site;
+		struct kpc_arm *arm = kpc_site_arm(site);
+
+		if (site->kind == KPC_KPROBE && site->nclients && arm->has_post &&
+		    !site->nposts)
+			kpc_site_rearm(site, NULL);	/* keeps the old arm on failure */
+	}
+	list_for_each_entry_safe(c, tmp, &dead, all_node) {
 		struct kpc_site *site = c->site;
 
 		list_del(&c->all_node);
@@ -674,6 +564,8 @@ int __kpc_register_batch(const struct kpc_desc *d, enum kpc_kind kind,
 			out[i] = NULL;
 			if (i)
 				kpc_remove_locked(out, i);
+			/* Nothing stays registered: no handle is left to misuse. */
+			memset(out, 0, n * sizeof(*out));
 			break;
 		}
 	}
@@ -692,8 +584,10 @@ void kpc_unregister_batch(struct kpc_probe **p, unsigned int n)
 	live = kcalloc(n, sizeof(*live), GFP_KERNEL);
 	mutex_lock(&kpc_lock);
 	for (i = 0; i < n; i++) {
-		if (IS_ERR_OR_NULL(p[i]))
+		/* A handle given twice is removed once. */
+		if (IS_ERR_OR_NULL(p[i]) || p[i]->removing)
 			continue;
+		p[i]->removing = true;
 		if (live)
 			live[nlive++] = p[i];
 		else
@@ -776,6 +670,7 @@ int kpc_lookup_addr(unsigned long addr, enum kpc_kind kind,
 		info->nclients = site->nclients;
 		info->gone = kprobe_gone(kp);
 		info->ftrace = kprobe_ftrace(kp);
+		info->post = !!kp->post_handler;
 		err = 0;
 		if (!info->gone)
 			break;
@@ -784,77 +679,3 @@ int kpc_lookup_addr(unsigned long addr, enum kpc_kind kind,
 	return err;
 }
 EXPORT_SYMBOL_GPL(kpc_lookup_addr);
-
-/* ---- owners going away ---- */
-
-static bool kpc_owned_by(const struct kpc_probe *c, const struct module *owner,
-			 bool all)
-{
-	return all || c->owner == owner;
-}
-
-/* Remove the probes of @owner, or every probe when @all. */
-static void kpc_remove_owner(const struct module *owner, bool all)
-{
-	struct kpc_probe **cs, *c, *tmp;
-	unsigned int n = 0, i = 0;
-
-	mutex_lock(&kpc_lock);
-	list_for_each_entry(c, &kpc_clients, all_node)
-		n += kpc_owned_by(c, owner, all);
-	if (!n)
-		goto out;
-	if (!all)
-		pr_warn("module %s unloaded with %u probe(s) registered; removing them\n",
-			kpc_owner_name(owner), n);
-	cs = kcalloc(n, sizeof(*cs), GFP_KERNEL);
-	if (cs) {
-		list_for_each_entry(c, &kpc_clients, all_node)
-			if (kpc_owned_by(c, owner, all))
-				cs[i++] = c;
-		kpc_remove_locked(cs, n);
-		kfree(cs);
-	} else {
-		list_for_each_entry_safe(c, tmp, &kpc_clients, all_node)
-			if (kpc_owned_by(c, owner, all))
-				kpc_remove_locked(&c, 1);
-	}
-out:
-	mutex_unlock(&kpc_lock);
-}
-
-static int kpc_module_notify(struct notifier_block *nb, unsigned long action,
-			     void *data)
-{
-	if (action == MODULE_STATE_GOING)
-		kpc_remove_owner(data, false);
-	return NOTIFY_DONE;
-}
-
-static struct notifier_block kpc_module_nb = {
-	.notifier_call = kpc_module_notify,
-};
-
-static int __init kpc_init(void)
-{
-	int err;
-
-	err = register_module_notifier(&kpc_module_nb);
-	if (err)
-		return err;
-	kpc_debugfs_init();
-	pr_info("ready\n");
-	return 0;
-}
-
-static void __exit kpc_exit(void)
-{
-	kpc_debugfs_exit();
-	unregister_module_notifier(&kpc_module_nb);
-	kpc_remove_owner(NULL, true);
-}
-
-module_init(kpc_init);
-module_exit(kpc_exit);
-MODULE_LICENSE("GPL");
-MODULE_DESCRIPTION("kprobe_core: shared kprobes and kretprobes with a registry keyed by address");

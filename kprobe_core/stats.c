@@ -35,31 +35,6 @@ u64 kpc_site_pool(const struct kpc_site *site)
 	return n;
 }
 
-long kpc_arm_peak(const struct kpc_arm *arm)
-{
-	long peak = 0;
-	int cpu;
-
-	for_each_possible_cpu(cpu)
-		peak = max(peak, READ_ONCE(per_cpu_ptr(arm->pcpu, cpu)->peak));
-	return peak;
-}
-
-long kpc_site_peak(const struct kpc_site *site)
-{
-	long peak = site->retired_peak;
-	struct kpc_arm *arm;
-
-	if (site->kind != KPC_KRETPROBE)
-		return 0;
-	rcu_read_lock();
-	arm = rcu_dereference(site->arm);
-	if (arm)
-		peak = max(peak, kpc_arm_peak(arm));
-	rcu_read_unlock();
-	return peak;
-}
-
 const char *kpc_owner_name(const struct module *owner)
 {
 	return owner ? owner->name : "kernel";
@@ -108,7 +83,8 @@ void kpc_get_stats(const struct kpc_probe *p, struct kpc_stats *st)
 	st->missed_reentry = kpc_site_reentry(site) - p->base_reentry;
 	if (site->kind == KPC_KRETPROBE) {
 		st->missed_pool += kpc_site_pool(site) - p->base_pool;
-		st->peak_inflight = kpc_site_peak(site);
+		st->inflight = atomic_read(&p->held);
+		st->peak_inflight = atomic_read(&p->peak);
 		st->maxactive = p->maxactive;
 	}
 }
@@ -133,7 +109,6 @@ void kpc_print_summary(const struct kpc_probe *p)
 		st.lat_count ? div64_u64(st.lat_sum_ns, st.lat_count) : 0,
 		st.lat_max_ns);
 	if (st.missed_pool)
-		pr_info("%s/%s: peak %llu in flight with maxactive=%d: maxactive=%llu would have missed none\n",
-			owner, p->name, st.peak_inflight, st.maxactive,
-			st.peak_inflight);
+		pr_info("%s/%s: %llu calls missed with maxactive=%d calls in flight: a higher maxactive would track more\n",
+			owner, p->name, st.missed_pool, st.maxactive);
 }

@@ -10,6 +10,7 @@
 #include <linux/atomic.h>
 #include <linux/completion.h>
 #include <linux/delay.h>
+#include <linux/ftrace.h>
 #include <linux/kprobes.h>
 #include <linux/kthread.h>
 #include <linux/module.h>
@@ -86,7 +87,7 @@ static void count_post(struct kpc_probe *p, struct pt_regs *regs,
 
 /* Per-call data check: entry saves the argument, return checks the result. */
 struct ret_check {
-	atomic_t good, bad;
+	atomic_t good, bad, stale;
 	u8 pattern;
 };
 
@@ -95,6 +96,9 @@ static int arg_entry(struct kpc_probe *p, struct pt_regs *regs, void *data)
 	struct ret_check *rc = kpc_priv(p);
 	unsigned long *slot = data;
 
+	/* The core zeroes a call's slice: a stale one is a bug. */
+	if (memchr_inv(data, 0, 16))
+		atomic_inc(&rc->stale);
 	slot[0] = regs_get_kernel_argument(regs, 0);
 	memset(&slot[1], rc->pattern, 8);
 	return 0;
@@ -568,6 +572,9 @@ static bool t_kretprobe_data(void)
 		    "a good %d bad %d", atomic_read(&ra.good), atomic_read(&ra.bad));
 	ok &= CHECK(atomic_read(&rb.good) == K && !atomic_read(&rb.bad),
 		    "b good %d bad %d", atomic_read(&rb.good), atomic_read(&rb.bad));
+	ok &= CHECK(!atomic_read(&ra.stale) && !atomic_read(&rb.stale),
+		    "slices not zeroed: a %d b %d", atomic_read(&ra.stale),
+		    atomic_read(&rb.stale));
 	kpc_get_stats(a, &st);
 	ok &= CHECK(st.hits == 2 * K && st.returns == 2 * K && !st.missed_pool &&
 		    !st.missed_reentry, "a hits %llu returns %llu", st.hits, st.returns);
@@ -610,92 +617,536 @@ static bool t_kretprobe_latency(void)
 	return ok;
 }
 
+/*
+ * Held calls: threads that enter st_target_hold together (one per CPU,
+ * released at once so they race for the first token) and stay inside
+ * until st_hold_release is completed.
+ */
+static atomic_t st_hold_go = ATOMIC_INIT(0);
+
 static int hold_thread(void *arg)
 {
+	while (!atomic_read(&st_hold_go))
+		cpu_relax();
 	st_target_hold(0);
 	return 0;
 }
 
-/* maxactive=1 with two calls in flight: one missed; the default maxactive misses none. */
+struct holders {
+	struct task_struct *t[2];
+	int n;
+};
+
+/* Start @n held calls; false if they did not all get inside. */
+static bool hold_start(struct holders *h, int n)
+{
+	int i;
+
+	reinit_completion(&st_hold_release);
+	atomic_set(&st_hold_inside, 0);
+	atomic_set(&st_hold_go, 0);
+	h->n = 0;
+	for (i = 0; i < n; i++) {
+		h->t[i] = kthread_create(hold_thread, NULL, "kpc_hold/%d", i);
+		if (IS_ERR(h->t[i]))
+			break;
+		kthread_bind(h->t[i], i % num_online_cpus());
+		get_task_struct(h->t[i]);
+		wake_up_process(h->t[i]);
+		h->n++;
+	}
+	atomic_set(&st_hold_go, 1);
+	for (i = 0; i < 500 && atomic_read(&st_hold_inside) < h->n; i++)
+		usleep_range(1000, 2000);
+	return CHECK(h->n == n && atomic_read(&st_hold_inside) == n, "inside %d of %d",
+		     atomic_read(&st_hold_inside), n);
+}
+
+static void hold_stop(struct holders *h)
+{
+	int i;
+
+	complete_all(&st_hold_release);
+	for (i = 0; i < h->n; i++) {
+		kthread_stop(h->t[i]);
+		put_task_struct(h->t[i]);
+	}
+	h->n = 0;
+}
+
+static unsigned int maxactive_rounds = 1;
+module_param(maxactive_rounds, uint, 0444);
+MODULE_PARM_DESC(maxactive_rounds, "times kretprobe_maxactive_misses races two calls (default 1)");
+
+/*
+ * Two calls entering at once on two CPUs: a client with maxactive=1 tracks
+ * exactly one and misses the other; one with the default tracks both.
+ */
+/* The figures of a client the maxactive tests look at. */
+struct flight {
+	u64 hits, missed_pool, inflight, peak_inflight;
+};
+
+static void flight(struct kpc_probe *p, struct flight *f)
+{
+	static struct kpc_stats st;	/* tests run one at a time */
+
+	kpc_get_stats(p, &st);
+	f->hits = st.hits;
+	f->missed_pool = st.missed_pool;
+	f->inflight = st.inflight;
+	f->peak_inflight = st.peak_inflight;
+}
+
+static bool maxactive_round(struct kpc_probe *p1, struct kpc_probe *pd,
+			    unsigned int round)
+{
+	struct flight b1, bd, s1, sd;
+	struct holders h;
+	bool ok = true;
+
+	flight(p1, &b1);
+	flight(pd, &bd);
+	ok &= hold_start(&h, 2);
+	flight(p1, &s1);
+	flight(pd, &sd);
+	hold_stop(&h);
+	ok &= CHECK(s1.hits - b1.hits == 1 && s1.missed_pool - b1.missed_pool == 1 &&
+		    s1.inflight == 1 && s1.peak_inflight == 1,
+		    "round %u: max1 hits +%llu missed +%llu inflight %llu peak %llu", round,
+		    s1.hits - b1.hits, s1.missed_pool - b1.missed_pool, s1.inflight,
+		    s1.peak_inflight);
+	ok &= CHECK(sd.hits - bd.hits == 2 && sd.missed_pool == bd.missed_pool &&
+		    sd.inflight == 2 && sd.peak_inflight == 2,
+		    "round %u: default hits +%llu missed +%llu inflight %llu peak %llu", round,
+		    sd.hits - bd.hits, sd.missed_pool - bd.missed_pool, sd.inflight,
+		    sd.peak_inflight);
+	flight(p1, &s1);
+	flight(pd, &sd);
+	ok &= CHECK(s1.inflight == 0 && sd.inflight == 0, "round %u: after: inflight %llu %llu",
+		    round, s1.inflight, sd.inflight);
+	return ok;
+}
+
 static bool t_kretprobe_maxactive(void)
 {
 	struct kpc_desc d1 = {
-		.name = "max1", .symbol = "st_target_hold", .ret = arg_ret,
-		.maxactive = 1,
+		.name = "max1", .symbol = "st_target_hold", .entry = arg_entry,
+		.data_size = 16, .maxactive = 1,
 	};
 	struct kpc_desc dd = d1;
-	struct task_struct *t[2];
+	struct kpc_probe *p1, *pd = ERR_PTR(-EINVAL), *pb;
 	struct ret_check rc = {};
-	struct kpc_stats s1, sd;
-	struct kpc_probe *p1, *pd, *pb;
+	struct kpc_stats s1;
+	struct holders h;
+	unsigned int r;
 	bool ok = true;
-	int i;
 
+	if (num_online_cpus() < 2) {
+		pr_info("# needs two CPUs\n");
+		return false;
+	}
 	dd.name = "max_default";
 	dd.maxactive = 0;
 	d1.priv = &rc;
 	dd.priv = &rc;
-	d1.ret = NULL;
-	d1.entry = arg_entry;	/* entry only: counts calls it tracks */
-	dd.ret = NULL;
-	dd.entry = arg_entry;
-	d1.data_size = dd.data_size = 16;
 	p1 = kpc_register_kretprobe(&d1);
-	pd = kpc_register_kretprobe(&dd);
+	if (!IS_ERR(p1))
+		pd = kpc_register_kretprobe(&dd);
 	if (!CHECK(!IS_ERR(p1) && !IS_ERR(pd), "register")) {
 		ok = false;
 		goto out;
 	}
-	reinit_completion(&st_hold_release);
-	atomic_set(&st_hold_inside, 0);
-	for (i = 0; i < 2; i++) {
-		t[i] = kthread_create(hold_thread, NULL, "kpc_hold/%d", i);
-		if (IS_ERR(t[i])) {
-			complete_all(&st_hold_release);
-			ok = false;
-			goto out;
-		}
-		kthread_bind(t[i], i % num_online_cpus());
-		get_task_struct(t[i]);
-		wake_up_process(t[i]);
-	}
-	for (i = 0; i < 500 && atomic_read(&st_hold_inside) < 2; i++)
-		usleep_range(10000, 11000);
-	ok &= CHECK(atomic_read(&st_hold_inside) == 2, "inside %d", atomic_read(&st_hold_inside));
-	complete_all(&st_hold_release);
-	for (i = 0; i < 2; i++) {
-		kthread_stop(t[i]);
-		put_task_struct(t[i]);
-	}
-	kpc_get_stats(p1, &s1);
-	kpc_get_stats(pd, &sd);
-	pr_info("# two calls held: maxactive=1 hits %llu missed %llu peak %llu; default hits %llu missed %llu\n",
-		s1.hits, s1.missed_pool, s1.peak_inflight, sd.hits, sd.missed_pool);
-	ok &= CHECK(s1.hits == 1 && s1.missed_pool == 1, "max1 hits %llu missed %llu",
-		    s1.hits, s1.missed_pool);
-	ok &= CHECK(s1.peak_inflight == 2, "peak %llu", s1.peak_inflight);
-	ok &= CHECK(sd.hits == 2 && sd.missed_pool == 0, "default hits %llu missed %llu",
-		    sd.hits, sd.missed_pool);
+	for (r = 0; r < maxactive_rounds && ok; r++)
+		ok &= maxactive_round(p1, pd, r);
+	pr_info("# two calls racing on two CPUs, %u rounds: maxactive=1 took one, the default both: %s\n",
+		r, ok ? "every round" : "FAILED");
 
-	/* A client needing more per-call data re-arms the site: figures stay. */
+	/*
+	 * A client needing more per-call data re-arms the site while max1
+	 * holds a call that outlasts the drain: the token comes back when
+	 * the old kretprobe goes, so max1's next call is tracked.
+	 */
+	if (!hold_start(&h, 1)) {
+		hold_stop(&h);
+		ok = false;
+		goto out;
+	}
 	dd.name = "max_big";
 	dd.data_size = 2048;
 	pb = kpc_register_kretprobe(&dd);
-	if (CHECK(!IS_ERR(pb), "err %ld", PTR_ERR(pb))) {
-		kpc_get_stats(p1, &s1);
-		ok &= CHECK(s1.peak_inflight == 2 && s1.missed_pool == 1,
-			    "after re-arm: peak %llu missed %llu", s1.peak_inflight,
-			    s1.missed_pool);
-		kpc_unregister(pb);
-	} else {
+	hold_stop(&h);
+	if (!CHECK(!IS_ERR(pb), "err %ld", PTR_ERR(pb))) {
 		ok = false;
+		goto out;
 	}
+	kpc_get_stats(p1, &s1);
+	ok &= CHECK(s1.inflight == 0, "after re-arm with a call held: inflight %llu",
+		    s1.inflight);
+	st_target_hold(0);
+	kpc_get_stats(p1, &s1);
+	ok &= CHECK(s1.hits == r + 2 && s1.missed_pool == r && s1.inflight == 0,
+		    "after re-arm: hits %llu missed %llu inflight %llu", s1.hits,
+		    s1.missed_pool, s1.inflight);
+	kpc_unregister(pb);
 out:
-	if (!IS_ERR(p1))
-		kpc_unregister(p1);
 	if (!IS_ERR(pd))
 		kpc_unregister(pd);
+	if (!IS_ERR(p1))
+		kpc_unregister(p1);
 	return ok;
+}
+
+/*
+ * Calls that never return: threads that exit inside the probed function
+ * hold no token afterwards, so maxactive=1 keeps tracking later calls.
+ */
+static DECLARE_COMPLETION(st_die_done);
+
+static TARGET int st_target_die(int x)
+{
+	if (x)
+		kthread_complete_and_exit(&st_die_done, 0);
+	WRITE_ONCE(st_sink, x);
+	return x * 2 + 1;
+}
+
+static int die_thread(void *arg)
+{
+	st_target_die(1);
+	return 0;
+}
+
+static bool t_exit_inside(void)
+{
+	struct ret_check rc = {};
+	struct kpc_desc d = {
+		.name = "dies_inside", .symbol = "st_target_die", .entry = arg_entry,
+		.ret = arg_ret, .data_size = 16, .maxactive = 1, .priv = &rc,
+	};
+	const int deaths = 3;
+	struct task_struct *t;
+	struct kpc_probe *p;
+	struct kpc_stats st;
+	int i, j;
+	bool ok = true;
+
+	p = kpc_register_kretprobe(&d);
+	if (!CHECK(!IS_ERR(p), "err %ld", PTR_ERR(p)))
+		return false;
+	for (i = 0; i < deaths; i++) {
+		reinit_completion(&st_die_done);
+		t = kthread_run(die_thread, NULL, "kpc_die/%d", i);
+		if (!CHECK(!IS_ERR(t), "kthread %ld", PTR_ERR(t))) {
+			ok = false;
+			break;
+		}
+		wait_for_completion(&st_die_done);
+		/* The token comes back when the thread reaches do_exit()'s tracepoint. */
+		for (j = 0; j < 1000; j++) {
+			kpc_get_stats(p, &st);
+			if (!st.inflight)
+				break;
+			usleep_range(1000, 2000);
+		}
+		ok &= CHECK(!st.inflight, "death %d: inflight %llu after 1 s", i, st.inflight);
+		st_target_die(0);
+	}
+	kpc_get_stats(p, &st);
+	pr_info("# %d threads exited inside a probed function: hits %llu returns %llu missed %llu\n",
+		deaths, st.hits, st.returns, st.missed_pool);
+	ok &= CHECK(st.hits == 2 * deaths && st.returns == deaths && !st.missed_pool &&
+		    !st.inflight, "hits %llu returns %llu missed %llu inflight %llu",
+		    st.hits, st.returns, st.missed_pool, st.inflight);
+	kpc_unregister(p);
+	return ok;
+}
+
+/*
+ * A client disabled while its call is in flight does not see the return:
+ * its handlers run only while it is enabled. The token still comes back.
+ */
+static atomic_t ret_calls = ATOMIC_INIT(0);
+
+static void count_ret(struct kpc_probe *p, struct pt_regs *regs, void *data,
+		      u64 ns)
+{
+	atomic_inc(&ret_calls);
+}
+
+static bool t_disabled_return(void)
+{
+	struct kpc_desc d = {
+		.name = "off_at_return", .symbol = "st_target_hold", .ret = count_ret,
+		.maxactive = 1,
+	};
+	struct kpc_probe *p = kpc_register_kretprobe(&d);
+	struct kpc_stats st;
+	struct holders h;
+	bool ok = true;
+
+	if (!CHECK(!IS_ERR(p), "err %ld", PTR_ERR(p)))
+		return false;
+	atomic_set(&ret_calls, 0);
+	ok &= hold_start(&h, 1);
+	kpc_disable(p);
+	hold_stop(&h);
+	kpc_get_stats(p, &st);
+	ok &= CHECK(st.hits == 1 && st.returns == 0 && !st.inflight &&
+		    !atomic_read(&ret_calls), "hits %llu returns %llu inflight %llu ret calls %d",
+		    st.hits, st.returns, st.inflight, atomic_read(&ret_calls));
+	kpc_enable(p);
+	st_target_hold(0);
+	kpc_get_stats(p, &st);
+	ok &= CHECK(st.hits == 2 && st.returns == 1 && atomic_read(&ret_calls) == 1,
+		    "enabled again: hits %llu returns %llu", st.hits, st.returns);
+	kpc_unregister(p);
+	return ok;
+}
+
+/*
+ * Every pair and order of {kprobe pre, kprobe pre+post, kretprobe} on one
+ * function, each by every name of its address, unregistered in both
+ * orders. Mixed post handlers at one ftrace address made the kernel WARN
+ * and keep a freed probe linked; tests run with panic_on_warn.
+ */
+enum mix_kind { MIX_PRE, MIX_POST, MIX_RET, MIX_KINDS };
+static const char * const mix_kind_name[] = { "pre", "pre+post", "kretprobe" };
+
+struct mix_name {
+	const char *what;
+	const char *symbol;
+	unsigned int offset;
+	unsigned long addr;
+};
+
+static atomic_t mix_posts = ATOMIC_INIT(0);
+static atomic_t mix_bad_ip = ATOMIC_INIT(0);
+static unsigned long mix_addr;
+static bool mix_ftrace;
+
+/*
+ * The instruction pointer a post handler sees: right after the fentry
+ * call at an ftrace site, after the single-stepped instruction at an int3.
+ */
+static void mix_post(struct kpc_probe *p, struct pt_regs *regs,
+		     unsigned long flags)
+{
+	unsigned long ip = instruction_pointer(regs);
+
+	atomic_inc(&mix_posts);
+	if (mix_ftrace ? ip != mix_addr + MCOUNT_INSN_SIZE :
+			 ip <= mix_addr || ip > mix_addr + 15)
+		atomic_inc(&mix_bad_ip);
+}
+
+static void mix_expect(unsigned long addr)
+{
+	struct kpc_site_info info;
+
+	mix_addr = addr;
+	mix_ftrace = !kpc_lookup_addr(addr, KPC_KPROBE, &info) && info.ftrace;
+	atomic_set(&mix_posts, 0);
+	atomic_set(&mix_bad_ip, 0);
+}
+
+static struct kpc_probe *mix_register(enum mix_kind kind,
+				      const struct mix_name *n, const char *name)
+{
+	struct kpc_desc d = {
+		.name = name, .symbol = n->symbol, .offset = n->offset,
+		.addr = n->addr,
+	};
+
+	if (kind == MIX_RET) {
+		d.ret = count_ret;
+		return kpc_register_kretprobe(&d);
+	}
+	d.pre = count_pre;
+	if (kind == MIX_POST)
+		d.post = mix_post;
+	return kpc_register_kprobe(&d);
+}
+
+#define MIX_CALLS 20
+
+/* Registered clients' calls seen so far, for one of the pair. */
+static bool mix_check(struct kpc_probe *p, enum mix_kind kind, u64 calls,
+		      const char *what)
+{
+	struct kpc_stats st;
+
+	kpc_get_stats(p, &st);
+	if (kind == MIX_RET)
+		return CHECK(st.hits == calls && st.returns == calls,
+			     "%s: hits %llu returns %llu, expected %llu", what,
+			     st.hits, st.returns, calls);
+	return CHECK(st.hits == calls, "%s: hits %llu, expected %llu", what,
+		     st.hits, calls);
+}
+
+static bool mix_pair(enum mix_kind ka, const struct mix_name *na,
+		     enum mix_kind kb, const struct mix_name *nb, bool a_first)
+{
+	struct kpc_probe *a, *b, *first, *second;
+	enum mix_kind ksecond;
+	struct kpc_site_info info;
+	unsigned long addr;
+	bool ok = true;
+	int posts;
+
+	a = mix_register(ka, na, "mix_a");
+	if (!CHECK(!IS_ERR(a), "%s by %s: %ld", mix_kind_name[ka], na->what, PTR_ERR(a)))
+		return false;
+	b = mix_register(kb, nb, "mix_b");
+	if (!CHECK(!IS_ERR(b), "%s by %s after %s by %s: %ld", mix_kind_name[kb],
+		   nb->what, mix_kind_name[ka], na->what, PTR_ERR(b))) {
+		kpc_unregister(a);
+		return false;
+	}
+	addr = kpc_addr(a);
+	ok &= CHECK(kpc_addr(b) == addr, "addresses 0x%lx 0x%lx", addr, kpc_addr(b));
+	mix_expect(addr);
+	call_n(st_target_d, MIX_CALLS);
+	ok &= mix_check(a, ka, MIX_CALLS, "a");
+	ok &= mix_check(b, kb, MIX_CALLS, "b");
+	posts = MIX_CALLS * ((ka == MIX_POST) + (kb == MIX_POST));
+
+	first = a_first ? a : b;
+	second = a_first ? b : a;
+	ksecond = a_first ? kb : ka;
+	kpc_unregister(first);
+	call_n(st_target_d, MIX_CALLS);
+	ok &= mix_check(second, ksecond, 2 * MIX_CALLS, "the one left");
+	posts += MIX_CALLS * (ksecond == MIX_POST);
+	ok &= CHECK(atomic_read(&mix_posts) == posts && !atomic_read(&mix_bad_ip),
+		    "post handlers ran %d times, expected %d; %d at a wrong ip",
+		    atomic_read(&mix_posts), posts, atomic_read(&mix_bad_ip));
+	kpc_unregister(second);
+	ok &= CHECK(kpc_lookup_addr(addr, KPC_KPROBE, &info) == -ENOENT &&
+		    kpc_lookup_addr(addr, KPC_KRETPROBE, &info) == -ENOENT,
+		    "a site is left at 0x%lx", addr);
+	if (!ok)
+		pr_err("# failed: %s by %s, then %s by %s, %s unregistered first\n",
+		       mix_kind_name[ka], na->what, mix_kind_name[kb], nb->what,
+		       a_first ? "the first" : "the second");
+	return ok;
+}
+
+static bool t_mixed_handlers(void)
+{
+	struct mix_name names[4] = {
+		{ "symbol", "st_target_d" },
+		{ "module:symbol", KBUILD_MODNAME ":st_target_d" },
+		{ "address", NULL, 0, (unsigned long)st_target_d },
+		{ "symbol+4", "st_target_d", 4 },
+	};
+	unsigned long base = (unsigned long)st_target_d;
+	unsigned int nnames = 3, ia, ib, i, pairs = 0;
+	struct kpc_probe *p;
+	enum mix_kind ka, kb;
+	bool ok = true;
+
+	/* With IBT the kernel probes past endbr64: func+4 is another name. */
+	p = kp_sym("mix_where", "st_target_d", 0);
+	if (!CHECK(!IS_ERR(p), "err %ld", PTR_ERR(p)))
+		return false;
+	OPTIMIZER_HIDE_VAR(base);
+	if (kpc_addr(p) - base == 4)
+		nnames = 4;
+	kpc_unregister(p);
+	/* every (kind, name) of a, every (kind, name) of b, both orders */
+	for (i = 0; i < MIX_KINDS * MIX_KINDS * nnames * nnames * 2; i++) {
+		ka = i % MIX_KINDS;
+		kb = i / MIX_KINDS % MIX_KINDS;
+		ia = i / (MIX_KINDS * MIX_KINDS) % nnames;
+		ib = i / (MIX_KINDS * MIX_KINDS * nnames) % nnames;
+		/* a kretprobe sits at offset 0 */
+		if ((ka == MIX_RET && names[ia].offset) ||
+		    (kb == MIX_RET && names[ib].offset))
+			continue;
+		ok &= mix_pair(ka, &names[ia], kb, &names[ib],
+			       i < MIX_KINDS * MIX_KINDS * nnames * nnames);
+		pairs++;
+	}
+	pr_info("# %u pairs of clients on st_target_d (%u names of its address)\n",
+		pairs, nnames);
+	return ok;
+}
+
+/*
+ * At an int3 site a post client makes the core re-arm the kernel probe
+ * with a post handler, and its leaving re-arms it without one (so the
+ * kernel may optimize it again); no hit is lost or doubled on the way.
+ */
+static bool t_post_int3(void)
+{
+	struct kpc_desc d = {
+		.name = "int3_post", .symbol = "st_target_a", .pre = count_pre,
+		.post = mix_post,
+	};
+	struct kpc_site_info info;
+	struct kpc_probe *a, *b;
+	unsigned int off;
+	bool ok = true;
+
+	/* The first instruction boundary past the fentry call: an int3 site. */
+	for (off = 1; off < 32; off++) {
+		a = kp_sym("int3_pre", "st_target_a", off);
+		if (IS_ERR(a) && PTR_ERR(a) != -EILSEQ)
+			break;
+		if (IS_ERR(a))
+			continue;
+		if (!kpc_lookup_addr(kpc_addr(a), KPC_KPROBE, &info) && !info.ftrace)
+			break;
+		kpc_unregister(a);
+		a = ERR_PTR(-ENOENT);
+	}
+	if (!CHECK(!IS_ERR(a), "no int3 offset below 32: %ld", PTR_ERR(a)))
+		return false;
+	pr_info("# int3 site: st_target_a+%u\n", off);
+	ok &= CHECK(!info.post, "a site without post clients has a post handler");
+	call_n(st_target_a, K);
+	d.offset = off;
+	b = kpc_register_kprobe(&d);
+	if (!CHECK(!IS_ERR(b), "err %ld", PTR_ERR(b))) {
+		kpc_unregister(a);
+		return false;
+	}
+	ok &= CHECK(!kpc_lookup_addr(kpc_addr(a), KPC_KPROBE, &info) && info.post,
+		    "post client joined: post %d", info.post);
+	mix_expect(kpc_addr(a));
+	call_n(st_target_a, K);
+	ok &= CHECK(hits(a) == 2 * K && hits(b) == K && atomic_read(&mix_posts) == K &&
+		    !atomic_read(&mix_bad_ip), "a %llu b %llu posts %d, %d at a wrong ip",
+		    hits(a), hits(b), atomic_read(&mix_posts), atomic_read(&mix_bad_ip));
+	kpc_unregister(b);
+	ok &= CHECK(!kpc_lookup_addr(kpc_addr(a), KPC_KPROBE, &info) && !info.post,
+		    "post client left: post %d", info.post);
+	call_n(st_target_a, K);
+	ok &= CHECK(hits(a) == 3 * K, "a %llu", hits(a));
+	kpc_unregister(a);
+	return ok;
+}
+
+/* An offset that lands in the next function is refused, as documented. */
+static bool t_offset_past_end(void)
+{
+	long gap = (long)st_target_b - (long)st_target_a;
+	struct kpc_probe *p;
+
+	if (gap <= 0 || gap > 256) {
+		pr_info("# st_target_b is not right after st_target_a (%ld): nothing to try\n",
+			gap);
+		return false;
+	}
+	p = kp_sym("past_end", "st_target_a", gap);
+	if (!IS_ERR(p)) {
+		pr_err("# st_target_a+%ld registered at %pS\n", gap, (void *)kpc_addr(p));
+		kpc_unregister(p);
+		return false;
+	}
+	return CHECK(PTR_ERR(p) == -ENOENT, "err %ld", PTR_ERR(p));
 }
 
 static bool t_batch(void)
@@ -727,12 +1178,28 @@ static bool t_batch(void)
 	kpc_unregister_batch(p, 8);
 	ok &= CHECK(!kpc_lookup_name("batch0") && !kpc_lookup_name("batch7"), "left behind");
 
-	/* All or nothing: a bad entry in the middle leaves nothing registered. */
+	/* A handle given twice is removed once. */
+	err = kpc_register_kprobes(d, p, 2);
+	if (CHECK(!err, "err %d", err)) {
+		kpc_unregister_batch((struct kpc_probe *[]){ p[0], p[1], p[0], p[1] }, 4);
+		ok &= CHECK(!kpc_lookup_name("batch0") && !kpc_lookup_name("batch1"),
+			    "left behind");
+	} else {
+		ok = false;
+	}
+
+	/*
+	 * All or nothing: a bad entry in the middle leaves nothing registered,
+	 * and no handle in @out.
+	 */
 	d[5].symbol = "kpc_no_such_function";
+	memset(p, 0x5a, sizeof(p));
 	err = kpc_register_kprobes(d, p, 8);
 	ok &= CHECK(err == -ENOENT, "err %d", err);
-	for (i = 0; i < 8; i++)
+	for (i = 0; i < 8; i++) {
 		ok &= CHECK(!kpc_lookup_name(names[i]), "%s left behind", names[i]);
+		ok &= CHECK(!p[i], "out[%d] set after a failed batch", i);
+	}
 	return ok;
 }
 
@@ -800,7 +1267,16 @@ static const struct {
 	{ "two_clients_one_address", t_two_clients },
 	{ "three_clients_one_address", t_three_clients },
 	{ "batch_register_unregister", t_batch },
+	{ "mixed_handlers_every_name_and_order", t_mixed_handlers },
+	{ "post_handler_int3_rearm_and_back", t_post_int3 },
+	{ "offset_into_next_function", t_offset_past_end },
+	{ "kretprobe_exit_inside", t_exit_inside },
+	{ "kretprobe_disabled_at_return", t_disabled_return },
 };
+
+static char *only;
+module_param(only, charp, 0444);
+MODULE_PARM_DESC(only, "run only the test of this name (default: all)");
 
 static void run(const char *name, bool (*fn)(void))
 {
@@ -816,12 +1292,19 @@ static void run(const char *name, bool (*fn)(void))
 
 static int __init kpc_selftest_init(void)
 {
-	unsigned int i;
+	unsigned int i, n = 0;
 
-	pr_info("KTAP version 1\n");
-	pr_info("1..%zu\n", ARRAY_SIZE(tests));
 	for (i = 0; i < ARRAY_SIZE(tests); i++)
-		run(tests[i].name, tests[i].fn);
+		n += !only || !strcmp(only, tests[i].name);
+	if (!n) {
+		pr_err("no test named %s\n", only);
+		return -EINVAL;
+	}
+	pr_info("KTAP version 1\n");
+	pr_info("1..%u\n", n);
+	for (i = 0; i < ARRAY_SIZE(tests); i++)
+		if (!only || !strcmp(only, tests[i].name))
+			run(tests[i].name, tests[i].fn);
 	pr_info("# done: %u passed, %u failed\n", st_passed, st_failed);
 	return 0;
 }

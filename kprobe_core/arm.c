@@ -1,0 +1,239 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Arms: the kernel kprobe or kretprobe behind a site, and replacing it
+ * ("re-arming") when the site's clients need something it cannot give.
+ *
+ * Rules that keep the kernel consistent:
+ * - At an ftrace site the kernel never gets a post handler from us. It arms
+ *   an ftrace aggregate with one ftrace_ops when no member has a post
+ *   handler and with another when one has, and it cannot disarm an
+ *   aggregate whose members changed their minds in between (a WARN, then a
+ *   probe left linked after unregister_kprobe() returned). The core runs
+ *   post handlers itself there (handlers.c). Every first arm of a site is
+ *   registered without one, so the kernel tells us what the site is before
+ *   any post handler is involved.
+ * - A replacement is registered before the arm it replaces is removed, and
+ *   the handlers let exactly one of the two take each hit (handlers.c):
+ *   no hit is lost or counted twice, and a failed replacement leaves the
+ *   old arm as it was.
+ *
+ * Everything here runs under kpc_lock.
+ */
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
+#include <linux/delay.h>
+#include <linux/slab.h>
+#include "kpc_internal.h"
+
+struct kpc_arm *kpc_site_arm(struct kpc_site *site)
+{
+	return rcu_dereference_protected(site->arm, lockdep_is_held(&kpc_lock));
+}
+
+void kpc_arm_free(struct kpc_arm *arm)
+{
+	if (!arm)
+		return;
+	free_percpu(arm->held);
+	free_percpu(arm->pcpu);
+	kfree(arm);
+}
+
+/*
+ * An arm able to carry the site's clients plus @extra (may be NULL), laid
+ * out afresh. @cur is the arm it will replace, NULL for a site's first.
+ */
+struct kpc_arm *kpc_arm_alloc(struct kpc_site *site, const struct kpc_arm *cur,
+			      const struct kpc_probe *extra)
+{
+	struct kpc_arm *arm = kzalloc(sizeof(*arm), GFP_KERNEL);
+	size_t used = ALIGN(sizeof(struct kpc_call), 8);
+	const struct kpc_probe *c;
+	int maxactive = 0;
+
+	if (!arm)
+		return ERR_PTR(-ENOMEM);
+	arm->site = site;
+	arm->pcpu = alloc_percpu(struct kpc_arm_pcpu);
+	if (!arm->pcpu)
+		goto err_nomem;
+	if (site->kind == KPC_KPROBE) {
+		/* A first arm never has a post handler: see the top of the file. */
+		arm->has_post = cur && !cur->ftrace &&
+				(site->nposts || (extra && extra->post));
+		goto out;
+	}
+
+	arm->held = alloc_percpu(struct kpc_arm_held);
+	if (!arm->held)
+		goto err_nomem;
+	list_for_each_entry(c, &site->clients, site_node) {
+		arm->off[c->slot] = used;
+		arm->len[c->slot] = ALIGN(c->data_size, 8);
+		used += arm->len[c->slot];
+		maxactive = max(maxactive, c->maxactive);
+	}
+	if (extra) {
+		arm->off[extra->slot] = used;
+		arm->len[extra->slot] = ALIGN(extra->data_size, 8);
+		used += arm->len[extra->slot];
+		maxactive = max(maxactive, extra->maxactive);
+	}
+	if (used > KPC_RET_DATA_MAX) {
+		kpc_arm_free(arm);
+		return ERR_PTR(-E2BIG);
+	}
+	arm->data_used = used;
+	arm->rp.data_size = clamp_t(size_t, 2 * used, KPC_RET_DATA_MIN, KPC_RET_DATA_MAX);
+	/*
+	 * The kernel's instance pool is shared by the clients; each client's
+	 * own limit is its token count (handlers.c). Leave room above the
+	 * largest limit so that clients rarely share a kernel pool miss.
+	 */
+	arm->rp.maxactive = max(maxactive, clamp(4 * maxactive, KPC_RET_ACTIVE_MIN,
+						 KPC_RET_ACTIVE_CAP));
+out:
+	arm->gen = ++site->arm_gen;
+	kpc_arm_set_handlers(arm, site->kind);
+	return arm;
+
+err_nomem:
+	kpc_arm_free(arm);
+	return ERR_PTR(-ENOMEM);
+}
+
+/* Register @arm as the site asks; the handlers do nothing until it is current. */
+int kpc_arm_register(struct kpc_site *site, struct kpc_arm *arm)
+{
+	struct kprobe *kp = kpc_arm_kprobe(arm);
+	int err;
+
+	kp->symbol_name = site->req_symbol;
+	kp->offset = site->req_offset;
+	kp->addr = site->req_symbol ? NULL : (kprobe_opcode_t *)site->req_addr;
+	if (site->kind == KPC_KPROBE)
+		err = register_kprobe(kp);
+	else
+		err = register_kretprobe(&arm->rp);
+	if (err)
+		return err;
+	arm->ftrace = kprobe_ftrace(kp);
+	if (site->kind == KPC_KRETPROBE)
+		kpc_arm_track(arm);
+	return 0;
+}
+
+/* Only for an arm no site publishes (its handlers never did anything). */
+void kpc_arm_unregister(struct kpc_site *site, struct kpc_arm *arm)
+{
+	if (site->kind == KPC_KPROBE) {
+		unregister_kprobe(&arm->kp);
+		return;
+	}
+	kpc_arm_untrack(arm);
+	unregister_kretprobe(&arm->rp);
+}
+
+int kpc_arm_held_sum(const struct kpc_arm *arm, unsigned int slot)
+{
+	int cpu, n = 0;
+
+	for_each_possible_cpu(cpu)
+		n += READ_ONCE(per_cpu_ptr(arm->held, cpu)->n[slot]);
+	return n;
+}
+
+/*
+ * Give the calls in flight on a replaced kretprobe a moment to return
+ * through it: once it is unregistered the kernel drops their returns.
+ * Bounded, because a call may sleep for as long as it likes; the tokens
+ * of the calls left over are given back in kpc_arm_retire().
+ */
+static void kpc_arm_drain(struct kpc_arm *arm)
+{
+	u64 slots = arm->site->slots;
+	int i, s;
+
+	for (i = 0; i < 50; i++) {
+		for (s = 0; s < KPC_RET_SLOTS; s++)
+			if ((slots & BIT_ULL(s)) && kpc_arm_held_sum(arm, s) > 0)
+				break;
+		if (s == KPC_RET_SLOTS)
+			return;
+		usleep_range(1000, 2000);
+	}
+}
+
+/*
+ * @old is unregistered: keep its miss counts, and give back the tokens of
+ * its calls still in flight, which will never be seen returning.
+ */
+static void kpc_arm_retire(struct kpc_site *site, struct kpc_arm *old)
+{
+	struct kpc_probe *c;
+	int left;
+
+	site->retired_reentry += kpc_arm_kprobe(old)->nmissed;
+	if (site->kind != KPC_KRETPROBE)
+		return;
+	site->retired_pool += old->rp.nmissed;
+	list_for_each_entry(c, &site->clients, site_node) {
+		left = kpc_arm_held_sum(old, c->slot);
+		if (left > 0)
+			atomic_sub(left, &c->held);
+	}
+}
+
+/*
+ * Replace the site's arm with one that suits its clients plus @c (NULL:
+ * only the clients it has, e.g. after its last post client left).
+ */
+int kpc_site_rearm(struct kpc_site *site, const struct kpc_probe *c)
+{
+	struct kpc_arm *old = kpc_site_arm(site), *arm;
+	int err;
+
+	arm = kpc_arm_alloc(site, old, c);
+	if (IS_ERR(arm))
+		return PTR_ERR(arm);
+	err = kpc_arm_register(site, arm);
+	if (!err && (unsigned long)kpc_arm_kprobe(arm)->addr != site->addr) {
+		kpc_arm_unregister(site, arm);
+		err = -EBUSY;
+	}
+	if (err) {
+		pr_err("cannot re-arm %s for %s: %d; it stays as it was\n",
+		       site->where, site->kind == KPC_KPROBE ?
+		       "a post handler" : "more data or maxactive", err);
+		kpc_arm_free(arm);
+		return err;
+	}
+	rcu_assign_pointer(site->arm, arm);
+	if (site->kind == KPC_KRETPROBE) {
+		kpc_arm_drain(old);
+		kpc_arm_untrack(old);
+		unregister_kretprobe(&old->rp);
+	} else {
+		unregister_kprobe(&old->kp);
+	}
+	/* No handler runs on @old now, and no reader holds it (a grace period). */
+	kpc_arm_retire(site, old);
+	kpc_arm_free(old);
+	return 0;
+}
+
+/*
+ * Where @c's slice goes in @arm's call data: the area its slot had before,
+ * if big enough (a slot is reused only when no call of it is in flight),
+ * or fresh space at the end. -1: no room.
+ */
+int kpc_slice_fit(const struct kpc_arm *arm, const struct kpc_probe *c)
+{
+	size_t need = ALIGN(c->data_size, 8);
+
+	if (need && arm->len[c->slot] >= need)
+		return arm->off[c->slot];
+	if (arm->data_used + need <= arm->rp.data_size)
+		return arm->data_used;
+	return -1;
+}

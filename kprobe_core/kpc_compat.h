@@ -1,0 +1,72 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * What differs between the kernels and architectures kprobe_core builds
+ * for, behind small inline wrappers, so the .c files carry no #ifdefs.
+ */
+#ifndef _KPC_COMPAT_H
+#define _KPC_COMPAT_H
+
+#include <linux/kprobes.h>
+#include <linux/llist.h>
+#include <linux/ptrace.h>
+#include <linux/sched.h>
+#ifdef CONFIG_KPROBES_ON_FTRACE
+#include <linux/ftrace.h>
+#endif
+#ifdef CONFIG_KRETPROBE_ON_RETHOOK
+#include <linux/rethook.h>
+#endif
+
+/*
+ * On an ftrace-based kprobe the probed "instruction" is the fentry call:
+ * the kernel shows a post handler the address right after it. The core
+ * runs its clients' post handlers itself there (see handlers.c), so it
+ * never gives the kernel a post handler at an ftrace site.
+ */
+static inline unsigned long kpc_ftrace_post_ip(unsigned long addr)
+{
+#ifdef CONFIG_KPROBES_ON_FTRACE
+	return addr + MCOUNT_INSN_SIZE;
+#else
+	return addr;
+#endif
+}
+
+/*
+ * kpc_task_calls_fn - called for each kretprobe call @t has in flight
+ * @rp: the kretprobe the call entered through
+ * @data: the call's data (ri->data)
+ */
+typedef void (*kpc_task_calls_fn)(struct kretprobe *rp, void *data);
+
+/*
+ * Visit the kretprobe calls a task has entered and not returned from.
+ * Called by the task itself (it is the only writer of its list) from the
+ * sched_process_exit tracepoint, where none of them can return any more.
+ * Kretprobes already unregistered are skipped.
+ */
+static inline void kpc_task_calls(struct task_struct *t, kpc_task_calls_fn fn)
+{
+#ifdef CONFIG_KRETPROBE_ON_RETHOOK
+	struct rethook_node *node;
+
+	/* rethook nodes of fprobes are on this list too: the caller checks rp */
+	llist_for_each_entry(node, t->rethooks.first, llist) {
+		if (!rcu_access_pointer(node->rethook->handler))
+			continue;
+		fn(node->rethook->data,
+		   container_of(node, struct kretprobe_instance, node)->data);
+	}
+#else
+	struct kretprobe_instance *ri;
+	struct kretprobe *rp;
+
+	llist_for_each_entry(ri, t->kretprobe_instances.first, llist) {
+		rp = get_kretprobe(ri);
+		if (rp)
+			fn(rp, ri->data);
+	}
+#endif
+}
+
+#endif /* _KPC_COMPAT_H */

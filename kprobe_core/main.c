@@ -1,0 +1,87 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Module init and exit, and removing the probes of a client module that
+ * unloads without unregistering them.
+ */
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
+#include <linux/slab.h>
+#include "kpc_internal.h"
+
+static bool kpc_owned_by(const struct kpc_probe *c, const struct module *owner,
+			 bool all)
+{
+	return all || c->owner == owner;
+}
+
+/* Remove the probes of @owner, or every probe when @all. */
+static void kpc_remove_owner(const struct module *owner, bool all)
+{
+	struct kpc_probe **cs, *c, *tmp;
+	unsigned int n = 0, i = 0;
+
+	mutex_lock(&kpc_lock);
+	list_for_each_entry(c, &kpc_clients, all_node)
+		n += kpc_owned_by(c, owner, all);
+	if (!n)
+		goto out;
+	if (!all)
+		pr_warn("module %s unloaded with %u probe(s) registered; removing them\n",
+			kpc_owner_name(owner), n);
+	cs = kcalloc(n, sizeof(*cs), GFP_KERNEL);
+	if (cs) {
+		list_for_each_entry(c, &kpc_clients, all_node)
+			if (kpc_owned_by(c, owner, all))
+				cs[i++] = c;
+		kpc_remove_locked(cs, n);
+		kfree(cs);
+	} else {
+		list_for_each_entry_safe(c, tmp, &kpc_clients, all_node)
+			if (kpc_owned_by(c, owner, all))
+				kpc_remove_locked(&c, 1);
+	}
+out:
+	mutex_unlock(&kpc_lock);
+}
+
+static int kpc_module_notify(struct notifier_block *nb, unsigned long action,
+			     void *data)
+{
+	if (action == MODULE_STATE_GOING)
+		kpc_remove_owner(data, false);
+	return NOTIFY_DONE;
+}
+
+static struct notifier_block kpc_module_nb = {
+	.notifier_call = kpc_module_notify,
+};
+
+static int __init kpc_init(void)
+{
+	int err;
+
+	err = kpc_exit_init();
+	if (err)
+		return err;
+	err = register_module_notifier(&kpc_module_nb);
+	if (err) {
+		kpc_exit_exit();
+		return err;
+	}
+	kpc_debugfs_init();
+	pr_info("ready\n");
+	return 0;
+}
+
+static void __exit kpc_exit(void)
+{
+	kpc_debugfs_exit();
+	unregister_module_notifier(&kpc_module_nb);
+	kpc_remove_owner(NULL, true);
+	kpc_exit_exit();
+}
+
+module_init(kpc_init);
+module_exit(kpc_exit);
+MODULE_LICENSE("GPL");
+MODULE_DESCRIPTION("kprobe_core: shared kprobes and kretprobes with a registry keyed by address");
