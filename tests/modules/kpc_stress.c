@@ -29,6 +29,16 @@ static unsigned int rearm_every;
 module_param(rearm_every, uint, 0444);
 MODULE_PARM_DESC(rearm_every, "force re-arms every N rounds of churn, 0: never (default 0)");
 
+/*
+ * What TCG does survive: callers hammer the targets in bursts of this many
+ * ms and park between bursts, and the witnesses' own sites are re-armed
+ * while they are parked. Each re-arming client stays for one burst, and
+ * its counts must equal the calls made while it was registered.
+ */
+static unsigned int burst_ms;
+module_param(burst_ms, uint, 0444);
+MODULE_PARM_DESC(burst_ms, "re-arm the witness sites between bursts of this many ms, 0: never (default 0)");
+
 #define NOIPA __attribute__((__noipa__))
 static int stress_sink;
 
@@ -67,22 +77,39 @@ struct caller {
 	unsigned long calls;
 };
 
+static bool callers_paused;
+static atomic_t callers_parked = ATOMIC_INIT(0);
+static struct caller *callers;
+static int ncallers;
+
 static int caller_fn(void *arg)
 {
 	struct caller *c = arg;
 
 	while (!kthread_should_stop()) {
+		if (READ_ONCE(callers_paused)) {
+			atomic_inc(&callers_parked);
+			while (READ_ONCE(callers_paused) && !kthread_should_stop())
+				usleep_range(100, 200);
+			atomic_dec(&callers_parked);
+			continue;
+		}
 		stress_kp_target(1);
 		stress_rp_target(1);
 		stress_rearm_target(1);
 		c->calls++;
-		if (!(c->calls & 255))
-			cond_resched();
+		/*
+		 * Sleep now and then: an RCU Tasks grace period (the kprobe
+		 * optimizer waits for one) needs a voluntary context switch,
+		 * which cond_resched() on an idle runqueue is not.
+		 */
+		if (!(c->calls & 1023))
+			usleep_range(50, 100);
 	}
 	return 0;
 }
 
-static unsigned long n_reg, n_unreg, n_fail;
+static unsigned long n_reg, n_unreg, n_fail, n_rearm, n_bad;
 
 static struct kpc_probe *reg(const struct kpc_desc *d, bool ret)
 {
@@ -104,8 +131,110 @@ static void unreg(struct kpc_probe *p)
 	n_unreg++;
 }
 
+/* Park every caller; returns the calls made so far (exact: none running). */
+static unsigned long callers_pause(void)
+{
+	unsigned long calls = 0;
+	int i;
+
+	/* Callers are stopped only after the churn thread is: they all park. */
+	WRITE_ONCE(callers_paused, true);
+	while (atomic_read(&callers_parked) < ncallers)
+		usleep_range(100, 200);
+	for (i = 0; i < ncallers; i++)
+		calls += READ_ONCE(callers[i].calls);
+	return calls;
+}
+
+static void callers_resume(void)
+{
+	WRITE_ONCE(callers_paused, false);
+}
+
+static atomic_t burst_posts = ATOMIC_INIT(0);
+
+static void burst_post(struct kpc_probe *p, struct pt_regs *regs,
+		       unsigned long flags)
+{
+	atomic_inc(&burst_posts);
+}
+
+/* The first instruction boundary of stress_kp_target past its ftrace call. */
+static unsigned int int3_offset;
+
+/*
+ * One pause: clients that joined at the last pause leave (checked against
+ * the calls made since), the others join. Joining re-arms: a post handler
+ * at the int3 witness site, more data and a higher maxactive at the
+ * kretprobe witness site; leaving the int3 site re-arms it back.
+ */
+static void burst_rearm(bool last)
+{
+	static struct kpc_probe *post_i, *post_f, *big, *wide;
+	static unsigned long since;
+	struct kpc_desc di = {
+		.name = "burst_post_int3", .symbol = "stress_kp_target",
+		.offset = int3_offset, .post = burst_post,
+	};
+	struct kpc_desc df = {
+		.name = "burst_post_ftrace", .symbol = "stress_kp_target",
+		.pre = count_pre, .post = burst_post,
+	};
+	struct kpc_desc db = {
+		.name = "burst_big", .symbol = "stress_rp_target", .entry = fill_entry,
+		.ret = check_ret, .data_size = 2048,
+	};
+	struct kpc_desc dw = {
+		.name = "burst_wide", .symbol = "stress_rp_target", .entry = fill_entry,
+		.ret = check_ret, .data_size = 8, .maxactive = 1000,
+	};
+	unsigned long calls = callers_pause(), n = calls - since;
+	struct kpc_stats st;
+	int posts;
+
+	if (big) {
+		posts = atomic_read(&burst_posts);
+		if (posts != 2 * n) {
+			pr_err("# %lu calls in a burst, %d post handler runs, expected %lu\n",
+			       n, posts, 2 * n);
+			n_bad++;
+		}
+		kpc_get_stats(big, &st);
+		if (st.hits != n || st.returns != n) {
+			pr_err("# %lu calls in a burst, burst_big saw %llu/%llu\n", n,
+			       st.hits, st.returns);
+			n_bad++;
+		}
+		kpc_get_stats(wide, &st);
+		if (st.hits != n || st.returns != n) {
+			pr_err("# %lu calls in a burst, burst_wide saw %llu/%llu\n", n,
+			       st.hits, st.returns);
+			n_bad++;
+		}
+		kpc_unregister_batch((struct kpc_probe *[]){ post_i, post_f, big, wide }, 4);
+		n_unreg += 4;
+		post_i = post_f = big = wide = NULL;
+		n_rearm++;	/* the int3 site drops its post handler */
+	} else if (!last) {
+		atomic_set(&burst_posts, 0);
+		post_i = reg(&di, false);
+		post_f = reg(&df, false);
+		big = reg(&db, true);
+		wide = reg(&dw, true);
+		n_rearm += 3;
+		if (!post_i || !post_f || !big || !wide) {
+			kpc_unregister_batch((struct kpc_probe *[]){ post_i, post_f, big, wide }, 4);
+			post_i = post_f = big = wide = NULL;
+			n_bad++;
+		}
+	}
+	since = calls;
+	callers_resume();
+}
+
 static int churn_fn(void *arg)
 {
+	unsigned long next_burst = jiffies + msecs_to_jiffies(burst_ms);
 	struct kpc_desc kd = { .symbol = "stress_kp_target", .pre = count_pre };
 	struct kpc_desc rd = {
 		.symbol = "stress_rp_target", .entry = fill_entry, .ret = check_ret,
@@ -164,9 +293,38 @@ static int churn_fn(void *arg)
 			kd.symbol = "stress_kp_target";
 			rd.symbol = "stress_rp_target";
 		}
+		if (burst_ms && time_after(jiffies, next_burst)) {
+			burst_rearm(false);
+			next_burst = jiffies + msecs_to_jiffies(burst_ms);
+		}
 		cond_resched();
 	}
+	if (burst_ms)
+		burst_rearm(true);
 	return 0;
+}
+
+/* A witness at stress_kp_target's first int3 site (past the ftrace call). */
+static struct kpc_probe *witness_int3(void)
+{
+	struct kpc_desc d = { .name = "witness_i", .symbol = "stress_kp_target",
+			      .pre = count_pre };
+	struct kpc_site_info info;
+	struct kpc_probe *p;
+
+	for (d.offset = 1; d.offset < 32; d.offset++) {
+		p = kpc_register_kprobe(&d);
+		if (PTR_ERR(p) == -EILSEQ)
+			continue;
+		if (IS_ERR(p))
+			return p;
+		if (!kpc_lookup_addr(kpc_addr(p), KPC_KPROBE, &info) && !info.ftrace) {
+			int3_offset = d.offset;
+			return p;
+		}
+		kpc_unregister(p);
+	}
+	return ERR_PTR(-ENOENT);
 }
 
 static int __init kpc_stress_init(void)
@@ -178,24 +336,25 @@ static int __init kpc_stress_init(void)
 		.name = "witness_r", .symbol = "stress_rp_target", .entry = fill_entry,
 		.ret = check_ret, .data_size = sizeof(unsigned long),
 	};
-	struct caller *callers;
 	struct task_struct *churn;
-	struct kpc_probe *pk, *pr;
-	struct kpc_stats sk, sr;
+	static struct kpc_stats sk, sr, si;	/* too big for the stack together */
+	struct kpc_probe *pk, *pr, *pi;
 	unsigned long calls = 0;
-	int cpus = num_online_cpus(), i, err = 0;
+	int i, err = 0;
 	bool ok;
 
-	callers = kcalloc(cpus, sizeof(*callers), GFP_KERNEL);
+	ncallers = num_online_cpus();
+	callers = kcalloc(ncallers, sizeof(*callers), GFP_KERNEL);
 	if (!callers)
 		return -ENOMEM;
 	pk = kpc_register_kprobe(&wk);
 	pr = kpc_register_kretprobe(&wr);
-	if (IS_ERR(pk) || IS_ERR(pr)) {
-		err = IS_ERR(pk) ? PTR_ERR(pk) : PTR_ERR(pr);
+	pi = witness_int3();
+	if (IS_ERR(pk) || IS_ERR(pr) || IS_ERR(pi)) {
+		err = IS_ERR(pk) ? PTR_ERR(pk) : IS_ERR(pr) ? PTR_ERR(pr) : PTR_ERR(pi);
 		goto out;
 	}
-	for (i = 0; i < cpus; i++) {
+	for (i = 0; i < ncallers; i++) {
 		callers[i].task = kthread_create(caller_fn, &callers[i], "kpc_stress/%d", i);
 		if (IS_ERR(callers[i].task)) {
 			err = PTR_ERR(callers[i].task);
@@ -213,7 +372,7 @@ static int __init kpc_stress_init(void)
 		msleep(seconds * 1000);
 	if (!IS_ERR(churn))
 		kthread_stop(churn);
-	for (i = 0; i < cpus; i++) {
+	for (i = 0; i < ncallers; i++) {
 		kthread_stop(callers[i].task);
 		calls += callers[i].calls;
 	}
@@ -222,18 +381,25 @@ static int __init kpc_stress_init(void)
 
 	kpc_get_stats(pk, &sk);
 	kpc_get_stats(pr, &sr);
-	pr_info("# %u s on %d CPUs: %lu calls per target, witness hits %llu (kprobe) %llu/%llu (kretprobe entry/return), %lu registrations, %lu unregistrations, %lu failed, %d bad slices\n",
-		seconds, cpus, calls, sk.hits, sr.hits, sr.returns, n_reg, n_unreg,
-		n_fail, atomic_read(&bad_slices));
-	ok = calls > 0 && sk.hits == calls && sr.hits == calls &&
+	kpc_get_stats(pi, &si);
+	pr_info("# %u s on %d CPUs: %lu calls per target, witness hits %llu (kprobe) %llu (int3 kprobe +%u) %llu/%llu (kretprobe entry/return), %lu registrations, %lu unregistrations, %lu failed, %d bad slices\n",
+		seconds, ncallers, calls, sk.hits, si.hits, int3_offset, sr.hits,
+		sr.returns, n_reg, n_unreg, n_fail, atomic_read(&bad_slices));
+	if (burst_ms)
+		pr_info("# bursts of %u ms: %lu re-arms of the witness sites between them, %lu wrong counts\n",
+			burst_ms, n_rearm, n_bad);
+	ok = calls > 0 && sk.hits == calls && sr.hits == calls && si.hits == calls &&
 	     sr.returns == calls && !sk.missed_reentry && !sr.missed_pool &&
-	     !n_fail && n_reg == n_unreg && !atomic_read(&bad_slices);
+	     !n_fail && n_reg == n_unreg && !atomic_read(&bad_slices) && !n_bad &&
+	     (!burst_ms || n_rearm >= 8);
 	pr_info("%s 1 stress\n", ok ? "ok" : "not ok");
 out:
 	if (!IS_ERR(pk))
 		kpc_unregister(pk);
 	if (!IS_ERR(pr))
 		kpc_unregister(pr);
+	if (!IS_ERR(pi))
+		kpc_unregister(pi);
 	kfree(callers);
 	return err;
 }
