@@ -2,8 +2,9 @@
 #
 #   load MOD [param=value ...]   insmod /modules/MOD.ko, fail the case if it fails
 #   unload MOD                   rmmod MOD, fail the case if it fails
-#   mark                         remember the current end of the kernel log
+#   mark                         write a unique mark line into the kernel log
 #   dmesg_since_mark             print kernel log lines since the last mark
+#                                (the case fails if the mark is gone)
 #   expect_dmesg REGEX           fail unless a line since the mark matches REGEX
 #   fail MSG                     print "FAIL: MSG" and exit 1
 #   skip REASON                  print "SKIP: REASON" and exit 77
@@ -42,15 +43,31 @@ is_loaded() {
 }
 
 _KPC_MARK=/tmp/.kpc-mark-${KPC_CASE:-case}
+# Set when the mark fell out of the kernel's log buffer: the runner fails
+# the case, since every "nothing like X since the mark" check would pass.
+KPC_MARK_LOST=/tmp/.kpc-mark-lost-${KPC_CASE:-case}
 
+# A mark is a unique line written to the kernel log: counting lines would
+# skip new ones once the 128 KiB buffer wraps.
 mark() {
-	dmesg | wc -l >"$_KPC_MARK"
+	_tok="kpc-mark $(cat /proc/sys/kernel/random/uuid)"
+	echo "$_tok" >/dev/kmsg || fail "cannot write a mark to /dev/kmsg"
+	echo "$_tok" >"$_KPC_MARK"
 }
 
+# Lines after the last occurrence of the mark.
 dmesg_since_mark() {
-	_from=0
-	[ -f "$_KPC_MARK" ] && _from=$(cat "$_KPC_MARK")
-	dmesg | sed -n "$((_from + 1)),\$p"
+	dmesg | awk -v t="$(cat "$_KPC_MARK")" -v lost="$KPC_MARK_LOST" '
+		index($0, t) { n = 0; found = 1; next }
+		found { line[n++] = $0 }
+		END {
+			if (!found) {
+				print "mark lost: the kernel log no longer holds \"" t "\"" > "/dev/stderr"
+				printf "" > lost
+				exit 1
+			}
+			for (i = 0; i < n; i++) print line[i]
+		}'
 }
 
 expect_dmesg() {
