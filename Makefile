@@ -11,7 +11,7 @@ CLEAN_FILES := -name '*.o' -o -name '*.ko' -o -name '*.mod' -o -name '*.mod.c' \
 	-o -name '*.order' -o -name '*.dwo' -o -name '*.a' -o -name '.cache.mk' \
 	-o -name '*.tmp'
 
-.PHONY: all modules clean distclean check demo shell deps bench help
+.PHONY: all modules clean distclean check demo shell deps bench mutate help
 
 all: modules
 
@@ -25,7 +25,7 @@ clean:
 		-type d -name .tmp_versions -print0 | xargs -0r rm -rf
 	rm -rf results
 
-# Also drops the downloaded kernels and build copies.
+# Also drops the build copies (the kernels stay in $KPC_CACHE, see README).
 distclean: clean
 	rm -rf .cache
 
@@ -44,12 +44,17 @@ shell: deps
 bench: deps
 	scripts/bench.sh
 
+# Deliberate bugs (tests/mutants.conf), each must fail the suite; long.
+mutate: deps
+	scripts/mutate.sh
+
 help:
 	@echo "make            build all modules against KDIR ($(KDIR))"
 	@echo "make check      static checks + QEMU tests on every kernel of scripts/kernels.conf"
 	@echo "make bench      measure kprobe_core against the bare kprobe API (BENCHMARKS.md)"
+	@echo "make mutate     apply each deliberate bug of tests/mutants.conf; the suite must catch all"
 	@echo "make demo       boot the default kernel and show the modules at work"
 	@echo "make shell      interactive guest shell with the modules in /modules"
 	@echo "make deps       install the Debian packages the above need"
 	@echo "make clean      remove build products and results (keeps .cache)"
-	@echo "make distclean  clean, and drop the kernel cache (.cache)"
+	@echo "make distclean  clean, and drop the build copies (.cache)"

@@ -5,6 +5,13 @@
  * client lists under RCU. Teardown unlinks, waits for one grace period for
  * the whole batch (unregister_kprobes() does that for arrays), prints the
  * summaries, then frees.
+ *
+ * kpc_lock is held across register_kprobe(), the grace periods of
+ * unregistering and a kretprobe re-arm's drain (at most about 100 ms), so
+ * one slow registration delays the others. That is deliberate: these are
+ * slow paths by nature (the kernel's own kprobe_mutex serializes them
+ * too), and a registry that never shows a half-made site to another
+ * registration is far simpler to get right. Handlers never take it.
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 

@@ -904,6 +904,31 @@ static bool t_disabled_return(void)
 	return ok;
 }
 
+/* Calls a client's entry handler declines hold none of its maxactive. */
+static int odd_only_entry(struct kpc_probe *p, struct pt_regs *regs, void *data)
+{
+	return !(regs_get_kernel_argument(regs, 0) & 1);
+}
+
+static bool t_declined_calls(void)
+{
+	struct kpc_desc d = {
+		.name = "odd_only", .symbol = "st_target_a", .entry = odd_only_entry,
+		.ret = count_ret, .maxactive = 1,
+	};
+	struct kpc_probe *p = kpc_register_kretprobe(&d);
+	struct kpc_stats st;
+
+	if (!CHECK(!IS_ERR(p), "err %ld", PTR_ERR(p)))
+		return false;
+	call_n(st_target_a, K);
+	kpc_get_stats(p, &st);
+	kpc_unregister(p);
+	return CHECK(st.hits == K && st.returns == K / 2 && !st.missed_pool &&
+		     !st.inflight, "hits %llu returns %llu missed %llu inflight %llu",
+		     st.hits, st.returns, st.missed_pool, st.inflight);
+}
+
 /*
  * Every pair and order of {kprobe pre, kprobe pre+post, kretprobe} on one
  * function, each by every name of its address, unregistered in both
@@ -1272,6 +1297,7 @@ static const struct {
 	{ "offset_into_next_function", t_offset_past_end },
 	{ "kretprobe_exit_inside", t_exit_inside },
 	{ "kretprobe_disabled_at_return", t_disabled_return },
+	{ "kretprobe_declined_calls_hold_no_token", t_declined_calls },
 };
 
 static char *only;

@@ -1,0 +1,69 @@
+#!/usr/bin/env bash
+# `make mutate`: apply each deliberate small bug of tests/mutants.conf to a
+# copy of the tree, build it for one kernel (KERNEL, default the first of
+# the matrix) and run the guest suite on it. A mutant is killed when the
+# build fails (W=1) or the guest run is judged failed; it survives when the
+# suite passes. Prints each mutant's fate and the kill ratio; exits non-zero
+# if any survived. Not part of `make check` (one guest run per mutant).
+#
+# tests/mutants.conf: one mutant per line, fields separated by " | ":
+#   name | file | exact text (must occur once) | replacement
+# MUTANTS="name ..." runs only those.
+set -uo pipefail
+
+top=$(cd "$(dirname "$0")/.." && pwd)
+cd "$top"
+# shellcheck source=scripts/common.sh
+. "$top/scripts/common.sh"
+k=${KERNEL:-$(default_kernel)}
+out=$top/results/mutate
+mkdir -p "$out"
+use_kernel "$k" "$out" || exit 1
+
+killed=0 survived=0 broken=0
+while IFS= read -r line; do
+	case $line in '#'* | '') continue ;; esac
+	name=${line%% | *}
+	if [ -n "${MUTANTS:-}" ] && ! echo " $MUTANTS " | grep -q " $name "; then
+		continue
+	fi
+	mdir=$out/$name
+	build=$top/.cache/mutate/$name
+	rm -rf "$mdir"
+	mkdir -p "$mdir"
+	copy_tree "$build"
+	if ! python3 - "$build" "$line" <<'PY'
+import sys
+root, line = sys.argv[1], sys.argv[2]
+name, path, old, new = [f.strip() for f in line.split(' | ')]
+old, new = old.encode().decode('unicode_escape'), new.encode().decode('unicode_escape')
+p = f"{root}/{path}"
+s = open(p).read()
+if s.count(old) != 1:
+    sys.exit(f"{name}: '{old}' occurs {s.count(old)} times in {path}")
+open(p, 'w').write(s.replace(old, new))
+PY
+	then
+		echo "  BROKEN   $name (the text to mutate is not in the tree once)"
+		broken=$((broken + 1))
+		continue
+	fi
+	if ! make -j"$(nproc)" -C "$build" KDIR="$kdir" W=1 >"$mdir/build.log" 2>&1 ||
+		build_problems "$mdir/build.log" >/dev/null; then
+		echo "  killed   $name (build)"
+		killed=$((killed + 1))
+		continue
+	fi
+	scripts/initramfs.sh "$mdir/initramfs.cpio.gz" "$build" tests/cases/*.sh
+	if scripts/boot.sh "$kenv" "$mdir/initramfs.cpio.gz" "$mdir" "${BOOT_TIMEOUT:-1200}" >"$mdir/boot.out" 2>&1; then
+		echo "  SURVIVED $name"
+		survived=$((survived + 1))
+	else
+		why=$(grep -aE '^not ok [0-9]+ ' "$mdir/ktap.log" | sed 's/^not ok [0-9]* //' | tr '\n' ' ')
+		echo "  killed   $name ($(sed -n 's/^reasons=//p' "$mdir/verdict"): ${why:-no case failed})"
+		killed=$((killed + 1))
+	fi
+done <tests/mutants.conf
+total=$((killed + survived + broken))
+echo "mutants on $k: $killed of $total killed, $survived survived, $broken broken ($(git rev-parse --short HEAD), $(date -u +%Y-%m-%d))"
+[ $survived -eq 0 ] && [ $broken -eq 0 ]
