@@ -52,8 +52,11 @@ typedef int (*kpc_pre_handler_t)(struct kpc_probe *p, struct pt_regs *regs);
  * @flags: the kernel's post_handler flags
  *
  * This runs after the one probed instruction, not after the function
- * returns; use a kretprobe for that. A post handler makes the kernel use
- * an int3 probe that it cannot optimize.
+ * returns; use a kretprobe for that. At an int3 site a post handler keeps
+ * the kernel from optimizing the probe into a jump. At an ftrace site (a
+ * function entry on x86) the probed instruction is the fentry call: the
+ * core runs post handlers right after the pre handlers, with the
+ * instruction pointer past that call and @flags 0.
  */
 typedef void (*kpc_post_handler_t)(struct kpc_probe *p, struct pt_regs *regs,
 				   unsigned long flags);
@@ -167,6 +170,7 @@ enum kpc_kind {
  * @ftrace: the kernel uses ftrace for this probe rather than int3
  * @post: the kernel probe has a post handler (int3 sites with a client
  *        that has one; at ftrace sites the core runs post handlers itself)
+ * @rearms: times the core replaced the site's kernel probe
  */
 struct kpc_site_info {
 	unsigned long addr;
@@ -175,6 +179,7 @@ struct kpc_site_info {
 	bool gone;
 	bool ftrace;
 	bool post;
+	u64 rearms;
 };
 
 struct kpc_probe *__kpc_register(const struct kpc_desc *d, enum kpc_kind kind,

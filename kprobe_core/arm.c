@@ -123,7 +123,7 @@ int kpc_arm_register(struct kpc_site *site, struct kpc_arm *arm)
 	return 0;
 }
 
-/* Only for an arm no site publishes (its handlers never did anything). */
+/* For an arm that is not, or is no longer, replaced by another. */
 void kpc_arm_unregister(struct kpc_site *site, struct kpc_arm *arm)
 {
 	if (site->kind == KPC_KPROBE) {
@@ -165,18 +165,41 @@ static void kpc_arm_drain(struct kpc_arm *arm)
 }
 
 /*
- * @old is unregistered: keep its miss counts, and give back the tokens of
- * its calls still in flight, which will never be seen returning.
+ * Make @arm the site's current arm in place of @old, and keep @old's
+ * misses. While both are registered the kernel counts a reentry miss on
+ * both (every member of the address's aggregate), and each kretprobe
+ * counts its own pool misses, also for calls the other one tracked. So
+ * the misses that count are @old's up to now, less those @arm already
+ * shares; from now on only @arm's (a hit @old still takes after this is a
+ * rare straddle, see handlers.c).
+ */
+static void kpc_site_publish(struct kpc_site *site, struct kpc_arm *old,
+			     struct kpc_arm *arm)
+{
+	preempt_disable();
+	write_seqcount_begin(&site->stats_seq);
+	WRITE_ONCE(site->retired_reentry, site->retired_reentry +
+		   kpc_arm_kprobe(old)->nmissed - kpc_arm_kprobe(arm)->nmissed);
+	if (site->kind == KPC_KRETPROBE)
+		WRITE_ONCE(site->retired_pool, site->retired_pool +
+			   old->rp.nmissed - arm->rp.nmissed);
+	rcu_assign_pointer(site->arm, arm);
+	write_seqcount_end(&site->stats_seq);
+	preempt_enable();
+	WRITE_ONCE(site->rearms, site->rearms + 1);
+}
+
+/*
+ * @old is unregistered: give back the tokens of its calls still in
+ * flight, which will never be seen returning.
  */
 static void kpc_arm_retire(struct kpc_site *site, struct kpc_arm *old)
 {
 	struct kpc_probe *c;
 	int left;
 
-	site->retired_reentry += kpc_arm_kprobe(old)->nmissed;
 	if (site->kind != KPC_KRETPROBE)
 		return;
-	site->retired_pool += old->rp.nmissed;
 	list_for_each_entry(c, &site->clients, site_node) {
 		left = kpc_arm_held_sum(old, c->slot);
 		if (left > 0)
@@ -208,8 +231,14 @@ int kpc_site_rearm(struct kpc_site *site, const struct kpc_probe *c)
 		kpc_arm_free(arm);
 		return err;
 	}
-	rcu_assign_pointer(site->arm, arm);
+	kpc_site_publish(site, old, arm);
 	if (site->kind == KPC_KRETPROBE) {
+		/*
+		 * A call whose new-arm handler ran before the switch is taken
+		 * by @old: wait until every such handler is done, so that the
+		 * drain sees all the calls @old will ever hold.
+		 */
+		synchronize_rcu();
 		kpc_arm_drain(old);
 		kpc_arm_untrack(old);
 		unregister_kretprobe(&old->rp);

@@ -105,25 +105,34 @@ static void kpc_kprobe_post(struct kprobe *kp, struct pt_regs *regs,
 }
 NOKPROBE_SYMBOL(kpc_kprobe_post);
 
-/* A token of @c: false when @c already has maxactive calls in flight. */
-static bool kpc_token_get(struct kpc_probe *c)
+/*
+ * A token of @c: 0 when @c already has maxactive calls in flight, else
+ * the number it holds with this one. A call holds its token from here on,
+ * also while the client's entry handler decides whether to track it.
+ */
+static int kpc_token_get(struct kpc_probe *c)
 {
 	int held = atomic_fetch_add_unless(&c->held, 1, c->maxactive);
-	int peak;
 
 	if (held >= c->maxactive) {
 		if (held > c->maxactive)	/* cannot happen: undo, stay exact */
 			atomic_dec(&c->held);
-		return false;
+		return 0;
 	}
-	held++;
-	peak = atomic_read(&c->peak);
+	return held + 1;
+}
+NOKPROBE_SYMBOL(kpc_token_get);
+
+/* Peak of tracked calls: raised only for calls the client kept. */
+static void kpc_peak_raise(struct kpc_probe *c, int held)
+{
+	int peak = atomic_read(&c->peak);
+
 	while (unlikely(held > peak) &&
 	       !atomic_try_cmpxchg_relaxed(&c->peak, &peak, held))
 		;
-	return true;
 }
-NOKPROBE_SYMBOL(kpc_token_get);
+NOKPROBE_SYMBOL(kpc_peak_raise);
 
 /*
  * A call is over (returned, or its task exited inside it): give back the
@@ -158,13 +167,15 @@ static int kpc_kretprobe_entry(struct kretprobe_instance *ri,
 	struct kpc_probe *c;
 	void *slice;
 	u64 ran = 0;
+	int held;
 
 	if (!kpc_arm_takes_hit(arm, regs))
 		return 1;
 	kpc_for_each_client(c, arm->site) {
 		if (!READ_ONCE(c->enabled))
 			continue;
-		if (!kpc_token_get(c)) {
+		held = kpc_token_get(c);
+		if (!held) {
 			this_cpu_inc(c->pcpu->missed_pool);
 			continue;
 		}
@@ -175,6 +186,7 @@ static int kpc_kretprobe_entry(struct kretprobe_instance *ri,
 			atomic_dec(&c->held);	/* declined: not tracked */
 			continue;
 		}
+		kpc_peak_raise(c, held);
 		this_cpu_inc(arm->held->n[c->slot]);
 		ran |= BIT_ULL(c->slot);
 	}

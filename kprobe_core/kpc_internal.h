@@ -17,6 +17,7 @@
 #include <linux/mutex.h>
 #include <linux/percpu.h>
 #include <linux/rcupdate.h>
+#include <linux/seqlock.h>
 #include <kprobe_core.h>
 #include "kpc_compat.h"
 
@@ -109,9 +110,14 @@ struct kpc_site {
 	u64 arm_gen;			/* number of the newest arm */
 	/* kretprobe only */
 	u64 slots;			/* bitmap of slots taken */
-	/* counts of arms that were replaced */
+	/*
+	 * Misses of the arms that were replaced, as of their replacement;
+	 * stats_seq makes them and the current arm one consistent reading.
+	 */
+	seqcount_t stats_seq;
 	u64 retired_reentry;
 	u64 retired_pool;
+	u64 rearms;			/* kernel probes replaced so far */
 };
 
 struct kpc_probe {

@@ -320,6 +320,7 @@ static struct kpc_site *kpc_site_create(const struct kpc_desc *d,
 	if (!site)
 		return ERR_PTR(-ENOMEM);
 	INIT_LIST_HEAD(&site->clients);
+	seqcount_init(&site->stats_seq);
 	site->kind = kind;
 	site->req_offset = d->offset;
 	site->req_addr = d->addr;
@@ -590,14 +591,23 @@ void kpc_unregister_batch(struct kpc_probe **p, unsigned int n)
 		return;
 	live = kcalloc(n, sizeof(*live), GFP_KERNEL);
 	mutex_lock(&kpc_lock);
+	/* A handle given twice is removed once: mark them all first. */
 	for (i = 0; i < n; i++) {
-		/* A handle given twice is removed once. */
 		if (IS_ERR_OR_NULL(p[i]) || p[i]->removing)
 			continue;
 		p[i]->removing = true;
 		if (live)
 			live[nlive++] = p[i];
-		else
+	}
+	/* No memory for one batch: one at a time, skipping copies. */
+	for (i = 0; !live && i < n; i++) {
+		unsigned int j;
+
+		if (IS_ERR_OR_NULL(p[i]))
+			continue;
+		for (j = 0; j < i && p[j] != p[i]; j++)
+			;
+		if (j == i)
 			kpc_remove_locked(&p[i], 1);
 	}
 	if (nlive)
@@ -678,6 +688,7 @@ int kpc_lookup_addr(unsigned long addr, enum kpc_kind kind,
 		info->gone = kprobe_gone(kp);
 		info->ftrace = kprobe_ftrace(kp);
 		info->post = !!kp->post_handler;
+		info->rearms = site->rearms;
 		err = 0;
 		if (!info->gone)
 			break;

@@ -8,31 +8,36 @@
 #include <linux/math64.h>
 #include "kpc_internal.h"
 
-u64 kpc_site_reentry(const struct kpc_site *site)
+/* Misses of the site's arms, past and current: see kpc_site_publish(). */
+static u64 kpc_site_misses(const struct kpc_site *site, bool pool)
 {
 	struct kpc_arm *arm;
+	unsigned int seq;
 	u64 n;
 
 	rcu_read_lock();
-	arm = rcu_dereference(site->arm);
-	n = site->retired_reentry + (arm ? kpc_arm_kprobe(arm)->nmissed : 0);
+	do {
+		seq = read_seqcount_begin(&site->stats_seq);
+		arm = rcu_dereference(site->arm);
+		if (pool)
+			n = READ_ONCE(site->retired_pool) +
+			    (arm ? READ_ONCE(arm->rp.nmissed) : 0);
+		else
+			n = READ_ONCE(site->retired_reentry) +
+			    (arm ? READ_ONCE(kpc_arm_kprobe(arm)->nmissed) : 0);
+	} while (read_seqcount_retry(&site->stats_seq, seq));
 	rcu_read_unlock();
 	return n;
 }
 
+u64 kpc_site_reentry(const struct kpc_site *site)
+{
+	return kpc_site_misses(site, false);
+}
+
 u64 kpc_site_pool(const struct kpc_site *site)
 {
-	struct kpc_arm *arm;
-	u64 n = site->retired_pool;
-
-	if (site->kind != KPC_KRETPROBE)
-		return 0;
-	rcu_read_lock();
-	arm = rcu_dereference(site->arm);
-	if (arm)
-		n += arm->rp.nmissed;
-	rcu_read_unlock();
-	return n;
+	return site->kind == KPC_KRETPROBE ? kpc_site_misses(site, true) : 0;
 }
 
 const char *kpc_owner_name(const struct module *owner)

@@ -14,7 +14,9 @@ find_splats() {
 }
 
 # The QEMU command every guest uses; the caller adds -serial/-append/...
-qemu_cmd=(qemu-system-x86_64 -accel tcg -smp 2 -m 1G -nographic -nodefaults -no-reboot)
+# KPC_ACCEL overrides the accelerator, e.g. tcg,thread=single (one host
+# thread runs both vCPUs in turn; see tests/cases/61-rearm-under-load.sh).
+qemu_cmd=(qemu-system-x86_64 -accel "${KPC_ACCEL:-tcg}" -smp 2 -m 1G -nographic -nodefaults -no-reboot)
 base_append="console=ttyS0 edd=off printk.time=1 panic=-1 panic_on_warn=1 oops=panic"
 
 # copy_tree DIR: copy the source tree (without .git, .cache, results) to DIR,

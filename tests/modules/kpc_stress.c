@@ -39,6 +39,16 @@ static unsigned int burst_ms;
 module_param(burst_ms, uint, 0444);
 MODULE_PARM_DESC(burst_ms, "re-arm the witness sites between bursts of this many ms, 0: never (default 0)");
 
+/*
+ * With live=1 the same re-arms happen while the callers run: hits straddle
+ * the switch from one kernel probe to the next, and the witnesses' counts
+ * must still be exact. Only the re-arming clients' own counts are not
+ * checked (calls made while they register are theirs or not).
+ */
+static bool live;
+module_param(live, bool, 0444);
+MODULE_PARM_DESC(live, "with burst_ms: re-arm while the callers run (default 0)");
+
 #define NOIPA __attribute__((__noipa__))
 static int stress_sink;
 
@@ -88,6 +98,7 @@ static int caller_fn(void *arg)
 
 	while (!kthread_should_stop()) {
 		if (READ_ONCE(callers_paused)) {
+			smp_mb__before_atomic();	/* calls counted before parked */
 			atomic_inc(&callers_parked);
 			while (READ_ONCE(callers_paused) && !kthread_should_stop())
 				usleep_range(100, 200);
@@ -109,7 +120,7 @@ static int caller_fn(void *arg)
 	return 0;
 }
 
-static unsigned long n_reg, n_unreg, n_fail, n_rearm, n_bad;
+static unsigned long n_reg, n_unreg, n_fail, n_joins, n_leaves, n_bad;
 
 static struct kpc_probe *reg(const struct kpc_desc *d, bool ret)
 {
@@ -139,7 +150,7 @@ static unsigned long callers_pause(void)
 
 	/* Callers are stopped only after the churn thread is: they all park. */
 	WRITE_ONCE(callers_paused, true);
-	while (atomic_read(&callers_parked) < ncallers)
+	while (atomic_read_acquire(&callers_parked) < ncallers)
 		usleep_range(100, 200);
 	for (i = 0; i < ncallers; i++)
 		calls += READ_ONCE(callers[i].calls);
@@ -182,17 +193,27 @@ static void burst_rearm(bool last)
 	};
 	struct kpc_desc db = {
 		.name = "burst_big", .symbol = "stress_rp_target", .entry = fill_entry,
-		.ret = check_ret, .data_size = 2048,
+		.ret = check_ret, .data_size = 512,
 	};
+	/*
+	 * One more each time, above the 1024 instances the core sizes a
+	 * kretprobe for on its own: more than the kretprobe has, a real re-arm.
+	 */
 	struct kpc_desc dw = {
 		.name = "burst_wide", .symbol = "stress_rp_target", .entry = fill_entry,
-		.ret = check_ret, .data_size = 8, .maxactive = 1000,
+		.ret = check_ret, .data_size = 8,
+		.maxactive = min(1025 + n_joins, KPC_MAXACTIVE_MAX),
 	};
-	unsigned long calls = callers_pause(), n = calls - since;
+	unsigned long calls = live ? 0 : callers_pause(), n = calls - since;
 	struct kpc_stats st;
 	int posts;
 
-	if (big) {
+	if (big && live) {
+		kpc_unregister_batch((struct kpc_probe *[]){ post_i, post_f, big, wide }, 4);
+		n_unreg += 4;
+		post_i = post_f = big = wide = NULL;
+		n_leaves++;
+	} else if (big) {
 		posts = atomic_read(&burst_posts);
 		if (posts != 2 * n) {
 			pr_err("# %lu calls in a burst, %d post handler runs, expected %lu\n",
@@ -214,14 +235,14 @@ static void burst_rearm(bool last)
 		kpc_unregister_batch((struct kpc_probe *[]){ post_i, post_f, big, wide }, 4);
 		n_unreg += 4;
 		post_i = post_f = big = wide = NULL;
-		n_rearm++;	/* the int3 site drops its post handler */
+		n_leaves++;
 	} else if (!last) {
 		atomic_set(&burst_posts, 0);
 		post_i = reg(&di, false);
 		post_f = reg(&df, false);
 		big = reg(&db, true);
 		wide = reg(&dw, true);
-		n_rearm += 3;
+		n_joins++;
 		if (!post_i || !post_f || !big || !wide) {
 			kpc_unregister_batch((struct kpc_probe *[]){ post_i, post_f, big, wide }, 4);
 			post_i = post_f = big = wide = NULL;
@@ -229,7 +250,8 @@ static void burst_rearm(bool last)
 		}
 	}
 	since = calls;
-	callers_resume();
+	if (!live)
+		callers_resume();
 }
 
 static int churn_fn(void *arg)
@@ -338,7 +360,9 @@ static int __init kpc_stress_init(void)
 	};
 	struct task_struct *churn;
 	static struct kpc_stats sk, sr, si;	/* too big for the stack together */
+	struct kpc_site_info ii = {}, ir = {};
 	struct kpc_probe *pk, *pr, *pi;
+	u64 base_i = 0, base_r = 0;
 	unsigned long calls = 0;
 	int i, err = 0;
 	bool ok;
@@ -353,6 +377,11 @@ static int __init kpc_stress_init(void)
 	if (IS_ERR(pk) || IS_ERR(pr) || IS_ERR(pi)) {
 		err = IS_ERR(pk) ? PTR_ERR(pk) : IS_ERR(pr) ? PTR_ERR(pr) : PTR_ERR(pi);
 		goto out;
+	}
+	if (!kpc_lookup_addr(kpc_addr(pi), KPC_KPROBE, &ii) &&
+	    !kpc_lookup_addr(kpc_addr(pr), KPC_KRETPROBE, &ir)) {
+		base_i = ii.rearms;
+		base_r = ir.rearms;
 	}
 	for (i = 0; i < ncallers; i++) {
 		callers[i].task = kthread_create(caller_fn, &callers[i], "kpc_stress/%d", i);
@@ -385,13 +414,30 @@ static int __init kpc_stress_init(void)
 	pr_info("# %u s on %d CPUs: %lu calls per target, witness hits %llu (kprobe) %llu (int3 kprobe +%u) %llu/%llu (kretprobe entry/return), %lu registrations, %lu unregistrations, %lu failed, %d bad slices\n",
 		seconds, ncallers, calls, sk.hits, si.hits, int3_offset, sr.hits,
 		sr.returns, n_reg, n_unreg, n_fail, atomic_read(&bad_slices));
-	if (burst_ms)
-		pr_info("# bursts of %u ms: %lu re-arms of the witness sites between them, %lu wrong counts\n",
-			burst_ms, n_rearm, n_bad);
+	pr_info("# witness misses: %llu %llu (kprobe, int3 kprobe), %llu/%llu (kretprobe reentry/pool), %llu in flight\n",
+		sk.missed_reentry, si.missed_reentry, sr.missed_reentry, sr.missed_pool,
+		sr.inflight);
+	if (kpc_lookup_addr(kpc_addr(pi), KPC_KPROBE, &ii) ||
+	    kpc_lookup_addr(kpc_addr(pr), KPC_KRETPROBE, &ir))
+		n_bad++;
+	ii.rearms -= base_i;
+	ir.rearms -= base_r;
+	if (burst_ms) {
+		pr_info("# %s %u ms: %lu joins and %lu leaves re-armed the int3 witness site %llu times and the kretprobe one %llu times, %lu wrong counts\n",
+			live ? "re-arms while calls run, every" : "bursts of", burst_ms,
+			n_joins, n_leaves, ii.rearms, ir.rearms, n_bad);
+		/* each join and leave re-arms the int3 site, each join the kretprobe one */
+		if (ii.rearms != n_joins + n_leaves || ir.rearms < n_joins || n_joins < 4)
+			n_bad++;
+	} else if (ii.rearms || ir.rearms) {
+		pr_err("# clients coming and going re-armed the witness sites: %llu %llu\n",
+		       ii.rearms, ir.rearms);
+		n_bad++;
+	}
 	ok = calls > 0 && sk.hits == calls && sr.hits == calls && si.hits == calls &&
-	     sr.returns == calls && !sk.missed_reentry && !sr.missed_pool &&
-	     !n_fail && n_reg == n_unreg && !atomic_read(&bad_slices) && !n_bad &&
-	     (!burst_ms || n_rearm >= 8);
+	     sr.returns == calls && !sk.missed_reentry && !si.missed_reentry &&
+	     !sr.missed_reentry && !sr.missed_pool && !sr.inflight &&
+	     !n_fail && n_reg == n_unreg && !atomic_read(&bad_slices) && !n_bad;
 	pr_info("%s 1 stress\n", ok ? "ok" : "not ok");
 out:
 	if (!IS_ERR(pk))
