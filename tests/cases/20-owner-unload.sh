@@ -22,5 +22,14 @@ expect_dmesg 'kprobe_core: kpc_orphan/orphan_kretprobe do_sys_openat2\+0x[0-9a-f
 run cat $P
 grep -q '^# no probes registered' $P || fail "probes still listed after the owner unloaded"
 grep -q 'do_sys_openat2' /sys/kernel/debug/kprobes/list && fail "kernel still has a probe on do_sys_openat2"
+
+# A module that is already unloading cannot register.
+mark
+load kpc_going
+unload kpc_going
+dmesg_since_mark
+expect_dmesg 'kprobe_core: kpc_going/too_late: the module is being unloaded; not registering$'
+expect_dmesg 'kpc_going: register from exit: -16$'
+dmesg_since_mark | grep -q 'unloaded with' && fail "a probe of the unloading module was registered"
 unload kprobe_core
 exit 0
