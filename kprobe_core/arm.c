@@ -232,13 +232,15 @@ int kpc_site_rearm(struct kpc_site *site, const struct kpc_probe *c)
 		return err;
 	}
 	kpc_site_publish(site, old, arm);
+	/*
+	 * A hit whose @arm handler ran before the switch is @old's to take,
+	 * and its @old handler may not have run yet: unregistering @old
+	 * disables it at once, and the kernel would skip that handler, losing
+	 * the hit. Wait until every such hit is through. For a kretprobe this
+	 * also means the drain sees every call @old will ever hold.
+	 */
+	synchronize_rcu();
 	if (site->kind == KPC_KRETPROBE) {
-		/*
-		 * A call whose new-arm handler ran before the switch is taken
-		 * by @old: wait until every such handler is done, so that the
-		 * drain sees all the calls @old will ever hold.
-		 */
-		synchronize_rcu();
 		kpc_arm_drain(old);
 		kpc_arm_untrack(old);
 		unregister_kretprobe(&old->rp);

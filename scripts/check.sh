@@ -105,17 +105,16 @@ for k in $kernels; do
 	runs=("all")
 	for c in "${isolated[@]}"; do runs+=("$(basename "$c" .sh)"); done
 	for r in "${runs[@]}"; do
-		args= accel=
+		args=
 		if [ "$r" = all ]; then cases=("${shared[@]}") t=$boot_timeout; else
 			cases=("tests/cases/$r.sh")
 			t=$(header "tests/cases/$r.sh" timeout)
 			t=${t:-$boot_timeout}
 			args=$(header "tests/cases/$r.sh" kernel-args)
-			accel=$(header "tests/cases/$r.sh" accel)
 		fi
 		[ ${#cases[@]} -gt 0 ] || continue
 		scripts/initramfs.sh "$out/$r/initramfs.cpio.gz" "$build" "${cases[@]}"
-		KPC_ACCEL=${accel:-tcg} scripts/boot.sh "$kenv" "$out/$r/initramfs.cpio.gz" "$out/$r" "$t" "$args"
+		scripts/boot.sh "$kenv" "$out/$r/initramfs.cpio.gz" "$out/$r" "$t" "$args"
 		# Count from the cases the guest was given: a case the guest never
 		# reported (crash, hang) is a failure, not a test that vanished.
 		for c in "${cases[@]}"; do

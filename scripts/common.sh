@@ -14,8 +14,8 @@ find_splats() {
 }
 
 # The QEMU command every guest uses; the caller adds -serial/-append/...
-# KPC_ACCEL overrides the accelerator, e.g. tcg,thread=single (one host
-# thread runs both vCPUs in turn; see tests/cases/61-rearm-under-load.sh).
+# KPC_ACCEL overrides the accelerator for experiments, e.g. tcg,thread=single
+# (one host thread runs both vCPUs in turn).
 qemu_cmd=(qemu-system-x86_64 -accel "${KPC_ACCEL:-tcg}" -smp 2 -m 1G -nographic -nodefaults -no-reboot)
 base_append="console=ttyS0 edd=off printk.time=1 panic=-1 panic_on_warn=1 oops=panic"
 

@@ -20,7 +20,51 @@ out=$top/results/mutate
 mkdir -p "$out"
 use_kernel "$k" "$out" || exit 1
 
+header() { sed -n "s/^# $2:[[:space:]]*//p" "$1" | head -n 1; }
+
+# run_suite TREE OUT: the guests make check boots for one kernel (shared
+# cases in one, "# isolate" cases each in their own, with their headers);
+# sets why to what failed; true when all passed.
+run_suite() {
+	local tree=$1 dir=$2 c n shared=() r rdir t
+	why=
+	for c in "$tree"/tests/cases/*.sh; do
+		[ -x "$c" ] || continue
+		grep -q '^# isolate$' "$c" || shared+=("tests/cases/${c##*/}")
+	done
+	for r in all "$tree"/tests/cases/*.sh; do
+		if [ "$r" = all ]; then
+			n=all c=("${shared[@]}")
+		else
+			grep -q '^# isolate$' "$r" || continue
+			n=$(basename "$r" .sh) c=("tests/cases/${r##*/}")
+		fi
+		rdir=$dir/$n
+		(cd "$tree" && scripts/initramfs.sh "$rdir/initramfs.cpio.gz" "$tree" "${c[@]}")
+		t=${BOOT_TIMEOUT:-1200}
+		[ "$n" = all ] || t=$(header "$r" timeout); t=${t:-1200}
+		if ! scripts/boot.sh "$kenv" "$rdir/initramfs.cpio.gz" "$rdir" "$t" \
+			"$([ "$n" = all ] || header "$r" kernel-args)" >"$rdir.out" 2>&1; then
+			why="$why$n: $(sed -n 's/^reasons=//p' "$rdir/verdict") $(grep -aE '^not ok [0-9]+ ' "$rdir/ktap.log" | sed 's/^not ok [0-9]* //' | tr '\n' ' ')"
+		fi
+	done
+	[ -z "$why" ]
+}
+
+# One snapshot of the tree for every mutant: edits made while this runs
+# do not leak into the mutants.
+base=$top/.cache/mutate/.base
+copy_tree "$base"
+cp tests/mutants.conf "$out/mutants.conf"
+
 killed=0 survived=0 broken=0
+# The tree as it is must pass, or every mutant would look killed.
+echo "  baseline: the unmutated tree"
+if ! make -j"$(nproc)" -C "$base" KDIR="$kdir" W=1 >"$out/baseline-build.log" 2>&1 ||
+	! run_suite "$base" "$out/baseline"; then
+	echo "mutate: the unmutated tree fails on $k (${why:-build}): fix that first" >&2
+	exit 1
+fi
 while IFS= read -r line; do
 	case $line in '#'* | '') continue ;; esac
 	name=${line%% | *}
@@ -29,9 +73,10 @@ while IFS= read -r line; do
 	fi
 	mdir=$out/$name
 	build=$top/.cache/mutate/$name
-	rm -rf "$mdir"
+	rm -rf "$mdir" "$build"
 	mkdir -p "$mdir"
-	copy_tree "$build"
+	cp -a "$base" "$build"
+	make -s -C "$build" clean >/dev/null 2>&1
 	if ! python3 - "$build" "$line" <<'PY'
 import sys
 root, line = sys.argv[1], sys.argv[2]
@@ -52,18 +97,15 @@ PY
 		build_problems "$mdir/build.log" >/dev/null; then
 		echo "  killed   $name (build)"
 		killed=$((killed + 1))
-		continue
-	fi
-	scripts/initramfs.sh "$mdir/initramfs.cpio.gz" "$build" tests/cases/*.sh
-	if scripts/boot.sh "$kenv" "$mdir/initramfs.cpio.gz" "$mdir" "${BOOT_TIMEOUT:-1200}" >"$mdir/boot.out" 2>&1; then
+	elif run_suite "$build" "$mdir"; then
 		echo "  SURVIVED $name"
 		survived=$((survived + 1))
 	else
-		why=$(grep -aE '^not ok [0-9]+ ' "$mdir/ktap.log" | sed 's/^not ok [0-9]* //' | tr '\n' ' ')
-		echo "  killed   $name ($(sed -n 's/^reasons=//p' "$mdir/verdict"): ${why:-no case failed})"
+		echo "  killed   $name ($why)"
 		killed=$((killed + 1))
 	fi
-done <tests/mutants.conf
+	rm -rf "$build"
+done <"$out/mutants.conf"
 total=$((killed + survived + broken))
 echo "mutants on $k: $killed of $total killed, $survived survived, $broken broken ($(git rev-parse --short HEAD), $(date -u +%Y-%m-%d))"
 [ $survived -eq 0 ] && [ $broken -eq 0 ]
