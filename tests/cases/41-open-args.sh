@@ -38,23 +38,39 @@ nlines=$(dmesg_since_mark | grep -c 'open_args: tar\[')
 hits=$(dmesg_since_mark | sed -n 's/.*kprobe_core: open_args\/open_args do_sys_openat2+0x[0-9a-f]*: hits=\([0-9]*\) .*/\1/p')
 [ "$hits" = "$seen" ] || fail "summary saw $seen opens, the core counted ${hits:-nothing}"
 
-# The pid filter: this shell's own redirections (done by the shell itself,
-# without a fork). Shell redirections pass mode 0666.
+# The pid filter: this shell's own redirection (done by the shell itself,
+# without a fork; shell redirections pass mode 0666) is printed, the 20
+# opens of another process running at the same time are not.
 mark
 load open_args pid=$$
+(i=0; while [ $i -lt 20 ]; do : </proc/version; i=$((i + 1)); done) &
+foreign=$!
 echo x >$F
+wait $foreign
 unload open_args
 dmesg_since_mark
 expect_dmesg "open_args: sh\[$$\] dfd=AT_FDCWD name=\"$F\" flags=O_WRONLY\|O_CREAT\|O_TRUNC\|O_LARGEFILE mode=0666\$"
+others=$(dmesg_since_mark | grep -E 'open_args: [^ ]+\[[0-9]+\] ' | grep -vc "\[$$\] ")
+[ "$others" -eq 0 ] || fail "pid=$$ printed $others opens of other processes"
+line=$(dmesg_since_mark | grep 'open_args: opens seen:')
+printed=$(echo "$line" | sed -n 's/.*printed: \([0-9]*\),.*/\1/p')
+filtered=$(echo "$line" | sed -n 's/.*filtered out \([0-9]*\),.*/\1/p')
+echo "pid section: printed $printed, filtered out $filtered (the other process opened 20 times)"
+[ "$printed" = 1 ] || fail "printed $printed opens, this shell made 1"
+[ "$filtered" -ge 20 ] || fail "filtered out $filtered, the other process opened 20 times"
 
-# Rate limit: 1 line a second on each CPU, 20 opens in well under a second
-# (2 CPUs, the window may roll over once: at most 4 lines).
+# Rate limit: 3 lines a second on each CPU; this shell, kept on CPU 0,
+# opens 20 times in well under a second (the window starts at the first
+# open): exactly 3 printed and 17 rate-limited.
 mark
-load open_args pid=$$ ratelimit=1
+taskset -p 1 $$ >/dev/null || fail "cannot pin the shell to CPU 0"
+load open_args pid=$$ ratelimit=3
 for i in 1 2 3 4 5 6 7 8 9 10 11 12 13 14 15 16 17 18 19 20; do : <$F; done
 unload open_args
+taskset -p 3 $$ >/dev/null
 dmesg_since_mark
-expect_dmesg 'open_args: opens seen: [0-9]+, printed: [1-4], suppressed: [0-9]+ \(filtered out [0-9]+, rate-limited (1[6-9]|[2-9][0-9]|[1-9][0-9][0-9]+)\)'
+expect_dmesg 'open_args: opens seen: [0-9]+, printed: 3, suppressed: [0-9]+ \(filtered out [0-9]+, rate-limited 17\)$'
+[ "$(dmesg_since_mark | grep -c "open_args: sh\[$$\] ")" -eq 3 ] || fail "expected 3 lines printed"
 
 rm -f $F $F.tar
 grep -q '^# no probes registered' /sys/kernel/debug/kprobe_core/probes ||

@@ -584,6 +584,16 @@ static bool t_kretprobe_data(void)
 	return ok;
 }
 
+/* The bucket of @ns worked out here, not with kpc_hist_bucket(). */
+static unsigned int ref_bucket(u64 ns)
+{
+	unsigned int i = 0;
+
+	while (i < KPC_HIST_BUCKETS - 1 && ns >= 2ULL << i)
+		i++;
+	return i;
+}
+
 static bool t_kretprobe_latency(void)
 {
 	struct kpc_desc d = {
@@ -592,7 +602,8 @@ static bool t_kretprobe_latency(void)
 	};
 	struct ret_check rc = { .pattern = 0x5a };
 	const unsigned int calls = 20, us = 2000;
-	u64 near = 0, lo = kpc_hist_bucket(us * 1000ULL);
+	u64 near = 0, sum = 0, lo = ref_bucket(us * 1000ULL);
+	int first = -1, last = -1;
 	struct kpc_probe *p;
 	struct kpc_stats st;
 	unsigned int i;
@@ -609,6 +620,13 @@ static bool t_kretprobe_latency(void)
 	/* usleep_range(2000, 2100) sleeps at least 2 ms: bucket [1M, 2M) ns or later. */
 	for (i = lo; i <= lo + 3 && i < KPC_HIST_BUCKETS; i++)
 		near += st.lat_hist[i];
+	for (i = 0; i < KPC_HIST_BUCKETS; i++) {
+		sum += st.lat_hist[i];
+		if (st.lat_hist[i] && first < 0)
+			first = i;
+		if (st.lat_hist[i])
+			last = i;
+	}
 	pr_info("# %u sleeps of %u us: min %llu mean %llu max %llu ns, %llu in buckets %llu-%llu\n",
 		calls, us, st.lat_min_ns, st.lat_count ? st.lat_sum_ns / st.lat_count : 0,
 		st.lat_max_ns, near, lo, lo + 3);
@@ -616,6 +634,12 @@ static bool t_kretprobe_latency(void)
 		    st.returns);
 	ok &= CHECK(st.lat_min_ns >= us * 1000ULL, "min %llu", st.lat_min_ns);
 	ok &= CHECK(near * 10 >= calls * 8, "%llu of %u near %u us", near, calls, us);
+	/* Exact: the histogram's ends are the buckets of the min and the max. */
+	ok &= CHECK(sum == calls, "buckets add up to %llu", sum);
+	ok &= CHECK(first == ref_bucket(st.lat_min_ns) && last == ref_bucket(st.lat_max_ns),
+		    "buckets %d-%d, min %llu max %llu are in %u-%u", first, last,
+		    st.lat_min_ns, st.lat_max_ns, ref_bucket(st.lat_min_ns),
+		    ref_bucket(st.lat_max_ns));
 	return ok;
 }
 
