@@ -166,8 +166,6 @@ void kpc_arm_untrack(struct kpc_arm *arm);
 /* stats.c */
 u64 kpc_site_reentry(const struct kpc_site *site);
 u64 kpc_site_pool(const struct kpc_site *site);
-int kpc_arm_held_sum(const struct kpc_arm *arm, unsigned int slot);
-void kpc_get_stats_locked(const struct kpc_probe *p, struct kpc_stats *st);
 void kpc_print_summary(const struct kpc_probe *p);
 const char *kpc_owner_name(const struct module *owner);
 const char *kpc_site_mode(const struct kpc_site *site);
@@ -180,6 +178,7 @@ void kpc_arm_free(struct kpc_arm *arm);
 int kpc_arm_register(struct kpc_site *site, struct kpc_arm *arm);
 void kpc_arm_unregister(struct kpc_site *site, struct kpc_arm *arm);
 int kpc_slice_fit(const struct kpc_arm *arm, const struct kpc_probe *c);
+int kpc_arm_held_sum(const struct kpc_arm *arm, unsigned int slot);
 int kpc_site_rearm(struct kpc_site *site, const struct kpc_probe *c);
 
 /* registry.c */

@@ -210,12 +210,7 @@ static void burst_rearm(bool last)
 	struct kpc_stats st;
 	int posts;
 
-	if (big && live) {
-		kpc_unregister_batch((struct kpc_probe *[]){ post_i, post_f, big, wide }, 4);
-		n_unreg += 4;
-		post_i = post_f = big = wide = NULL;
-		n_leaves++;
-	} else if (big) {
+	if (big && !live) {
 		posts = atomic_read(&burst_posts);
 		if (posts != 2 * n) {
 			pr_err("# %lu calls in a burst, %d post handler runs, expected %lu\n",
@@ -234,6 +229,8 @@ static void burst_rearm(bool last)
 			       st.hits, st.returns);
 			n_bad++;
 		}
+	}
+	if (big) {
 		kpc_unregister_batch((struct kpc_probe *[]){ post_i, post_f, big, wide }, 4);
 		n_unreg += 4;
 		post_i = post_f = big = wide = NULL;
