@@ -40,7 +40,7 @@ dmesg -n 1
 dmesg -c >/dev/null
 
 title "kprobe_core on Linux $(uname -r), $(nproc) CPUs"
-run insmod $MOD/kprobe_core.ko
+run insmod "$MOD"/kprobe_core.ko
 log
 if ! loaded kprobe_core; then
 	echo "kprobe_core did not load: nothing to show"
@@ -48,14 +48,14 @@ if ! loaded kprobe_core; then
 fi
 
 title "sched_counter: who enters schedule(), and who comes back out of it"
-run insmod $MOD/sched_counter.ko ratelimit=2
+run insmod "$MOD"/sched_counter.ko ratelimit=2
 run sleep 1
 log
 run rmmod sched_counter
 log
 
 title "open_args: the arguments of every open (here only cat's)"
-run insmod $MOD/open_args.ko comm=cat
+run insmod "$MOD"/open_args.ko comm=cat
 run cat /proc/version
 try cat /no/such/file
 log
@@ -63,11 +63,11 @@ run rmmod open_args
 log
 
 title "open_ret: failed opens, from a kretprobe with maxactive=1"
-run insmod $MOD/open_ret.ko
+run insmod "$MOD"/open_ret.ko
 try cat /no/such/file
 try ls /no/such/dir
 echo "(two loops opening files on both CPUs at once)"
-for j in 1 2; do
+for _ in 1 2; do
 	(i=0; while [ $i -lt 500 ]; do : </proc/version; i=$((i + 1)); done) &
 done
 wait
@@ -76,8 +76,8 @@ run rmmod open_ret
 log
 
 title "funclatency: how long vfs_read() takes, as a log2 histogram"
-run insmod $MOD/funclatency.ko func=vfs_read
-for i in 1 2 3 4 5; do cat /proc/cpuinfo /proc/meminfo /proc/version >/dev/null; done
+run insmod "$MOD"/funclatency.ko func=vfs_read
+for _ in 1 2 3 4 5; do cat /proc/cpuinfo /proc/meminfo /proc/version >/dev/null; done
 dd if=/dev/zero of=/dev/null bs=4k count=200 2>/dev/null
 run cat /sys/kernel/debug/funclatency/histogram
 log

@@ -17,7 +17,7 @@
 set -uo pipefail
 
 top=$(cd "$(dirname "$0")/.." && pwd)
-cd "$top"
+cd "$top" || exit 1
 # shellcheck source=scripts/common.sh
 . "$top/scripts/common.sh"
 
@@ -64,7 +64,7 @@ for k in $kernels; do
 	fi
 	build=$top/.cache/bench/$k
 	copy_tree "$build"
-	if ! make -C "$build" KDIR="$kdir" W=1 >"$out/build.log" 2>&1 ||
+	if ! make -C "$build" KDIR="$kdir" KPC_TESTS=1 W=1 >"$out/build.log" 2>&1 ||
 		[ ! -e "$build/tests/bench/kpc_bench.ko" ]; then
 		grep -iE 'warning:|error:' "$out/build.log" | head -n 30 | sed 's/^/        /'
 		echo "  FAIL  $k: build (log: $out/build.log)"

@@ -1,66 +1,83 @@
 #!/usr/bin/env bash
-# Boot one test guest under QEMU (TCG), then judge the run.
+# Boot one test guest under QEMU (TCG), then judge the run. The one way every
+# guest of `make check`, `make demo` and the harness self-tests is judged.
 #
-# Usage: scripts/boot.sh KERNEL_ENV INITRAMFS OUTDIR [TIMEOUT_S] [EXTRA_KERNEL_ARGS]
+# Usage: scripts/boot.sh [--accel ACCEL] [--mode check|demo] [--live]
+#                        KERNEL_ENV INITRAMFS OUTDIR [TIMEOUT_S] [EXTRA_KERNEL_ARGS]
+#   --accel  QEMU accelerator (default tcg, or $KPC_ACCEL): a case header
+#            "# accel: tcg,thread=single" asks for one host thread (README)
+#   --mode   what the guest's /init runs (default check: the KTAP cases)
+#   --live   also show the console on the terminal while the guest runs
 #
-# Writes OUTDIR/console.log (ttyS0: kernel log and runner output), OUTDIR/ktap.log
-# (ttyS1: KTAP and the end-of-run sentinel) and OUTDIR/verdict, prints the
-# result, and exits 0 only if the run is clean:
+# The guest has three serial ports, so that nothing a case prints can pass
+# for a kernel line or the other way round:
+#   ttyS0 -> OUTDIR/console.log  the kernel's console, nothing else
+#   ttyS1 -> OUTDIR/ktap.log     the runner: KTAP, case output, the sentinel
+#   ttyS2 -> OUTDIR/dmesg.log    the kernel log buffer, dumped at the end
+# The run is clean only if:
 #   - QEMU exited by itself before the timeout,
-#   - the sentinel arrived (sent by the guest only after every case ran),
+#   - the sentinel arrived (sent by the guest only after every case ran) and
+#     its runner status agrees with the KTAP results,
 #   - the KTAP plan is complete and every case is ok (or skipped),
-#   - the console log holds no kernel splat,
+#   - no kernel line, on the console or in the final log dump, is a splat
+#     (every line is scanned: the console carries only the kernel),
 #   - the kernel carries no taint besides O (out-of-tree) and E (unsigned).
 # OUTDIR/verdict holds: passed, failed, skipped (cases + one for the guest
-# run itself) and reasons (words: not-ok incomplete no-plan no-sentinel
-# timeout splat taint qemu).
+# run itself), reasons (words: not-ok incomplete no-plan no-sentinel runner
+# timeout splat taint qemu), seconds and tainted.
 set -uo pipefail
 
 top=$(cd "$(dirname "$0")/.." && pwd)
-kenv=${1:?usage: boot.sh KERNEL_ENV INITRAMFS OUTDIR [TIMEOUT] [ARGS]}
+# shellcheck source=scripts/common.sh
+. "$top/scripts/common.sh"
+
+accel=${KPC_ACCEL:-tcg} mode=check live=
+while [ $# -gt 0 ]; do
+	case $1 in
+	--accel) accel=${2:?--accel needs a value}; shift 2 ;;
+	--mode) mode=${2:?--mode needs a value}; shift 2 ;;
+	--live) live=1; shift ;;
+	*) break ;;
+	esac
+done
+kenv=${1:?usage: boot.sh [--accel A] [--mode M] [--live] KERNEL_ENV INITRAMFS OUTDIR [TIMEOUT] [ARGS]}
 initrd=${2:?}
 out=${3:?}
 timeout_s=${4:-600}
 extra=${5:-}
 
-# shellcheck source=scripts/common.sh
-. "$top/scripts/common.sh"
 kdir_base=$(dirname "$kenv")
 # shellcheck disable=SC1090
 . "$kenv"
 vmlinuz=$kdir_base/$KERNEL_VMLINUZ
 
 mkdir -p "$out"
-rm -f "$out"/console.log "$out"/ktap.log "$out"/verdict "$out"/qemu.log
+rm -f "$out"/console.log "$out"/ktap.log "$out"/dmesg.log "$out"/verdict "$out"/qemu.log
 
-append="$base_append loglevel=7 kpc.mode=check $extra"
+append="$base_append loglevel=7 kpc.mode=$mode $extra"
 start=$(date +%s)
-timeout -k 5 "$timeout_s" "${qemu_cmd[@]}" -monitor none \
+timeout -k 5 "$timeout_s" qemu-system-x86_64 -accel "$accel" "${qemu_args[@]}" -monitor none \
 	-kernel "$vmlinuz" -initrd "$initrd" -append "$append" \
 	-serial "file:$out/console.log" -serial "file:$out/ktap.log" \
-	</dev/null >"$out/qemu.log" 2>&1
+	-serial "file:$out/dmesg.log" </dev/null >"$out/qemu.log" 2>&1 &
+qpid=$!
+if [ -n "$live" ]; then
+	# The console as it comes, without the terminal escapes busybox sends.
+	touch "$out/console.log"
+	tail -n +1 -f --pid=$qpid "$out/console.log" |
+		sed -u -e 's/\r$//' -e 's/\x1b\[[0-9;?]*[a-zA-Z]//g' -e 's/\x1bc//g'
+fi
+wait $qpid
 qrc=$?
 secs=$(($(date +%s) - start))
 
 reasons=()
 [ $qrc -eq 124 ] || [ $qrc -eq 137 ] && reasons+=(timeout)
 [ $qrc -ne 0 ] && [ $qrc -ne 124 ] && [ $qrc -ne 137 ] && reasons+=(qemu)
-touch "$out/console.log" "$out/ktap.log"
-tr -d '\r' <"$out/ktap.log" >"$out/ktap" && mv "$out/ktap" "$out/ktap.log"
-tr -d '\r' <"$out/console.log" >"$out/console" && mv "$out/console" "$out/console.log"
-
-sentinel=$(grep -a '^KPC-HARNESS-END ' "$out/ktap.log" | tail -n 1)
-[ -n "$sentinel" ] || reasons+=(no-sentinel)
-if [ -n "$sentinel" ]; then
-	tainted=$(echo "$sentinel" | sed -n 's/.*tainted=\([0-9]*\).*/\1/p')
-	if [ -z "$tainted" ] || [ $((tainted & ~TAINT_OK)) -ne 0 ]; then
-		reasons+=(taint)
-	fi
-fi
-
-# Our runner's diagnostics start with "# ": the kernel never writes those.
-splats=$(find_splats "$out/console.log" | head -n 20)
-[ -n "$splats" ] && reasons+=(splat)
+for f in console ktap dmesg; do
+	touch "$out/$f.log"
+	tr -d '\r' <"$out/$f.log" >"$out/$f.tmp" && mv "$out/$f.tmp" "$out/$f.log"
+done
 
 # KTAP: plan, results, skips.
 read -r plan passed failed skipped < <(awk '
@@ -76,8 +93,29 @@ elif [ $((passed + failed + skipped)) -lt "$plan" ]; then
 	failed=$((failed + plan - passed - failed - skipped))
 fi
 
+sentinel=$(grep -a '^KPC-HARNESS-END ' "$out/ktap.log" | tail -n 1)
+[ -n "$sentinel" ] || reasons+=(no-sentinel)
+if [ -n "$sentinel" ]; then
+	tainted=$(echo "$sentinel" | sed -n 's/.* tainted=\([0-9][0-9]*\)$/\1/p')
+	if [ -z "$tainted" ] || [ $((tainted & ~TAINT_OK)) -ne 0 ]; then
+		reasons+=(taint)
+	fi
+	# The runner's own status must agree with the results it printed.
+	runner=$(echo "$sentinel" | sed -n 's/.* runner=\([0-9][0-9]*\) .*/\1/p')
+	if [ -z "$runner" ] || { [ "$runner" -eq 0 ] && [ "$failed" -gt 0 ]; } ||
+		{ [ "$runner" -ne 0 ] && [ "$failed" -eq 0 ]; }; then
+		reasons+=(runner)
+	fi
+fi
+
+# Every kernel line: the console, then the log buffer the guest dumped at
+# the end (it holds what the console loglevel kept off the console).
+splats=$( (find_splats "$out/console.log" | sed 's/^/console.log:/'
+	find_splats "$out/dmesg.log" | sed 's/^/dmesg.log:/') | head -n 20)
+[ -n "$splats" ] && reasons+=(splat)
+
 # The guest run itself counts as one test: it passes when the guest came
-# back clean (sentinel, no splat, no taint, no timeout).
+# back clean (sentinel, runner, no splat, no taint, no timeout).
 integrity=ok
 for r in "${reasons[@]}"; do
 	case $r in not-ok | incomplete) ;; *) integrity=bad ;; esac
@@ -91,6 +129,7 @@ if [ $integrity = ok ]; then passed=$((passed + 1)); else failed=$((failed + 1))
 	echo "reasons=${reasons[*]}"
 	echo "seconds=$secs"
 	echo "tainted=${tainted:-unknown}"
+	echo "accel=$accel"
 } >"$out/verdict"
 
 name=$(basename "$out")
@@ -108,16 +147,20 @@ awk '
 	/^ok [0-9]+ / { block = "" }
 	END { if (block != "" && block ~ /# ---- /) printf "%s", block }' "$out/ktap.log"
 if [ -n "$splats" ]; then
-	echo "    kernel splat lines in the console log:"
-	echo "$splats" | sed 's/^/      /'
-	first=${splats%%:*}
-	echo "    console from the first splat on:"
-	sed -n "$((first > 3 ? first - 3 : 1)),$((first + 40))p" "$out/console.log" | sed 's/^/      /'
+	echo "    kernel splat lines:"
+	printf '%s\n' "$splats" | sed 's/^/      /'
+	first=$(echo "$splats" | sed -n '1s/^console\.log:\([0-9]*\):.*/\1/p')
+	if [ -n "$first" ]; then
+		echo "    console from the first splat on:"
+		sed -n "$((first > 3 ? first - 3 : 1)),$((first + 40))p" "$out/console.log" | sed 's/^/      /'
+	fi
 else
 	case " ${reasons[*]} " in
 	*" no-sentinel "* | *" timeout "* | *" qemu "*)
 		echo "    last console lines:"
 		tail -n 25 "$out/console.log" | sed 's/^/      /'
+		echo "    last runner lines:"
+		tail -n 10 "$out/ktap.log" | sed 's/^/      /'
 		;;
 	esac
 fi

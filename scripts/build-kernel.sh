@@ -25,6 +25,7 @@ hash=$(cat "$frag" "$0" | sha256sum | cut -c1-12)
 version=$(apt-cache policy "$pkg" 2>/dev/null | awk '/Candidate:/ {print $2; exit}')
 if [ -z "$version" ] || [ "$version" = "(none)" ]; then
 	# No package lists: a tree built from the same fragment will do.
+	# shellcheck disable=SC2012 # our own directory names, newest first
 	env=$(ls -t "$base"/*-"$hash"/kernel.env 2>/dev/null | head -n 1 || true)
 	if [ -n "$env" ]; then
 		log "cannot resolve $pkg with apt-cache; using the cached kernel"
@@ -44,9 +45,9 @@ fi
 t0=$(date +%s)
 rm -rf "$dir"
 mkdir -p "$dir/deb"
-sandbox=; [ "$(id -u)" -ne 0 ] || sandbox="-o APT::Sandbox::User=root"
+sandbox=(); [ "$(id -u)" -ne 0 ] || sandbox=(-o APT::Sandbox::User=root)
 log "fetching $pkg=$version"
-if ! (cd "$dir/deb" && apt-get download -q $sandbox "$pkg=$version") >&2; then
+if ! (cd "$dir/deb" && apt-get download -q "${sandbox[@]}" "$pkg=$version") >&2; then
 	rm -rf "$dir"
 	log "download of $pkg=$version failed (apt-get update may help)"
 	exit 1
@@ -55,7 +56,7 @@ log "unpacking"
 dpkg-deb --fsys-tarfile "$dir"/deb/*.deb | tar -x -O --wildcards './usr/src/linux-source-*.tar.xz' |
 	tar -xJ -C "$dir"
 rm -rf "$dir/deb"
-src=$(cd "$dir" && ls -d linux-source-* | head -n 1)
+src=$(cd "$dir" && find . -maxdepth 1 -name 'linux-source-*' -type d -printf '%f\n' | head -n 1)
 tree=$dir/$src
 
 log "configuring: tinyconfig + ${frag#"$top"/}"
@@ -86,8 +87,10 @@ if ! make -C "$tree" -j"$(nproc)" bzImage modules >"$dir/build.log" 2>&1; then
 	log "build failed"
 	exit 1
 fi
-[ -f "$tree/Module.symvers" ] && [ -f "$tree/arch/x86/boot/bzImage" ] ||
-	{ log "build left no Module.symvers or bzImage"; exit 1; }
+if [ ! -f "$tree/Module.symvers" ] || [ ! -f "$tree/arch/x86/boot/bzImage" ]; then
+	log "build left no Module.symvers or bzImage"
+	exit 1
+fi
 
 release=$(make -s -C "$tree" kernelrelease)
 cc=$(sed -n 's/^CONFIG_CC_VERSION_TEXT="\(.*\)"/\1/p' "$tree/.config")

@@ -1,23 +1,26 @@
-# Shared by the host-side scripts (sourced).
+# shellcheck shell=bash
+# Shared by the host-side scripts (sourced); they set $top first.
+: "${top:?set top before sourcing common.sh}"
 
-# Kernel log lines (with their printk timestamp) that mean something went wrong.
-# Matched anywhere in a console line, except in lines our own runner writes
-# ("# " KTAP diagnostics), so text a test prints is not taken for a splat.
-SPLAT_RE='\[ *[0-9]+\.[0-9]+\](\[ *[CT][0-9]+\])? .*(BUG:|WARNING:|Oops|general protection|KASAN:|UBSAN:|possible circular locking|suspicious RCU usage|sleeping function called from invalid context|rcu: INFO|detected stalls|refcount_t:|list_add corruption|Call Trace:|kernel BUG at|Kernel panic)'
+# Kernel log lines (with their printk timestamp) that mean something went
+# wrong, x86 and arm64 spellings. Every line of the console (which carries
+# only the kernel: the runner has its own port) and of the final log dump is
+# scanned.
+SPLAT_RE='\[ *[0-9]+\.[0-9]+\](\[ *[CT][0-9]+\])? .*(BUG:|BUG [a-z]|WARNING:|Oops|general protection|KASAN:|UBSAN:|KFENCE:|possible circular locking|suspicious RCU usage|sleeping function called from invalid context|rcu: INFO|detected stalls|INFO: task .* blocked|refcount_t:|list_add corruption|list_del corruption|Call Trace:|Call trace:|Modules linked in:|kernel BUG at|Kernel panic|Unable to handle kernel|Internal error:|ODEBUG:|DEBUG_LOCKS_WARN_ON|cut here|Bad page|soft lockup|hard LOCKUP|double fault|stack guard page|stack-protector)'
 
 # Taint bits a run may end with: 12 (O, out-of-tree module), 13 (E, unsigned module).
-TAINT_OK=$(((1 << 12) | (1 << 13)))
+export TAINT_OK=$(((1 << 12) | (1 << 13)))
 
-# find_splats CONSOLE_LOG: print "lineno:line" for every splat line.
+# find_splats LOG: print "lineno:line" for every splat line.
 find_splats() {
-	grep -anE "$SPLAT_RE" "$1" | grep -avE '^[0-9]+:# '
+	grep -anE "$SPLAT_RE" "$1"
 }
 
-# The QEMU command every guest uses; the caller adds -serial/-append/...
-# KPC_ACCEL overrides the accelerator for experiments, e.g. tcg,thread=single
-# (one host thread runs both vCPUs in turn).
-qemu_cmd=(qemu-system-x86_64 -accel "${KPC_ACCEL:-tcg}" -smp 2 -m 1G -nographic -nodefaults -no-reboot)
-base_append="console=ttyS0 edd=off printk.time=1 panic=-1 panic_on_warn=1 oops=panic"
+# What every guest has, besides its accelerator (scripts/boot.sh: -accel
+# tcg, or what a case asks for) and its serial ports.
+# shellcheck disable=SC2034 # used by the scripts that source this file
+qemu_args=(-smp 2 -m 1G -nographic -nodefaults -no-reboot)
+export base_append="console=ttyS0 edd=off printk.time=1 panic=-1 panic_on_warn=1 oops=panic"
 
 # copy_tree DIR: copy the source tree (without .git, .cache, results) to DIR,
 # so builds for several kernels never share objects or dirty the work tree.
@@ -54,6 +57,7 @@ use_kernel() {
 	fi
 	# shellcheck disable=SC1090
 	. "$kenv"
+	# shellcheck disable=SC2034 # for the caller
 	kdir=$(dirname "$kenv")/$KERNEL_KDIR
 	echo "   $KERNEL_PACKAGE $KERNEL_VERSION ($KERNEL_CC)"
 }

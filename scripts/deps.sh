@@ -28,6 +28,7 @@ checks=(
 	"gawk:cmd awk"
 	"file:cmd file"
 	"perl:cmd perl"
+	"shellcheck:cmd shellcheck"
 )
 
 missing=()
@@ -54,8 +55,8 @@ fi
 
 if [ "$(id -u)" -ne 0 ]; then
 	echo "deps: missing packages: ${missing[*]:-(none)}; package lists: $([ $need_update = 1 ] && echo stale || echo ok)" >&2
-	echo "deps: run as root:" >&2
-	echo "  apt-get update && apt-get install -y --no-install-recommends ${missing[*]}" >&2
+	echo "deps: run as root (both halves need it):" >&2
+	echo "  sudo sh -c 'apt-get update && apt-get install -y --no-install-recommends ${missing[*]}'" >&2
 	exit 1
 fi
 

@@ -5,6 +5,8 @@
 #
 # Usage: scripts/initramfs.sh OUT.cpio.gz MODULE_TREE [CASE.sh ...]
 #   MODULE_TREE: directory searched for *.ko (the build tree)
+# Environment: KCONFIG, the kernel's .config, goes to /tests/kernel.config
+# (for cases whose expectations depend on it, e.g. IBT).
 set -euo pipefail
 
 top=$(cd "$(dirname "$0")/.." && pwd)
@@ -25,6 +27,9 @@ install -m 0755 "$top/scripts/guest/demo.sh" "$stage/demo.sh"
 install -m 0755 "$top/examples/tour.sh" "$stage/tour.sh"
 install -m 0644 "$top/tests/lib.sh" "$stage/tests/lib.sh"
 install -m 0755 "$top/tests/run-cases.sh" "$stage/tests/run-cases.sh"
+if [ -n "${KCONFIG:-}" ]; then
+	install -m 0644 "$KCONFIG" "$stage/tests/kernel.config"
+fi
 for c in "$@"; do
 	install -m 0755 "$c" "$stage/tests/cases/$(basename "$c")"
 done

@@ -82,8 +82,9 @@ log "fetching $image $pkgs ($version)"
 
 rm -rf "$dir"
 mkdir -p "$dir/debs" "$dir/root.tmp"
-sandbox=; [ "$(id -u)" -ne 0 ] || sandbox="-o APT::Sandbox::User=root"
-fetch() { (cd "$dir/debs" && apt-get download -q $sandbox $image $pkgs) >&2; }
+sandbox=(); [ "$(id -u)" -ne 0 ] || sandbox=(-o APT::Sandbox::User=root)
+# shellcheck disable=SC2086 # $pkgs: one word per package
+fetch() { (cd "$dir/debs" && apt-get download -q "${sandbox[@]}" "$image" $pkgs) >&2; }
 if ! fetch; then
 	# Stale package lists name packages the archive has dropped: refresh
 	# them and resolve again, once.
@@ -108,12 +109,13 @@ for deb in "$dir"/debs/*.deb; do
 done
 
 root=$dir/root.tmp
-kdir=$(ls -d "$root"/usr/src/linux-headers-*-amd64 2>/dev/null | grep -v -- '-common' | head -1)
+kdir=$(find "$root"/usr/src -maxdepth 1 -name 'linux-headers-*-amd64' ! -name '*-common*' | head -n 1)
 [ -n "$kdir" ] || { log "no linux-headers-*-amd64 in $headers"; exit 1; }
 release=${kdir##*/linux-headers-}
 
 # The arch headers' Makefile includes the -common one by absolute path:
 # make it relative to the Makefile itself so the tree works where it lies.
+# shellcheck disable=SC2016 # $(...) is make's, not the shell's
 sed -i -E 's|^include /usr/src/([^/]+)/Makefile|include $(dir $(lastword $(MAKEFILE_LIST)))../\1/Makefile|' "$kdir/Makefile"
 # Absolute symlinks (lib/modules/*/build, source) -> relative within the root.
 find "$root" -type l -lname '/*' | while read -r l; do
@@ -125,7 +127,7 @@ if grep -rqs '^include /usr/' "$kdir/Makefile"; then
 	log "could not relocate $kdir/Makefile"; exit 1
 fi
 
-vmlinuz=$(ls "$root"/boot/vmlinuz-* | head -1)
+vmlinuz=$(find "$root"/boot -name 'vmlinuz-*' | head -n 1)
 cc=$(sed -n 's/^CONFIG_CC_VERSION_TEXT="\(.*\)"/\1/p' "$kdir/.config")
 rm -rf "$dir/debs"
 mv "$root" "$dir/root"

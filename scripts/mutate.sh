@@ -12,7 +12,7 @@
 set -uo pipefail
 
 top=$(cd "$(dirname "$0")/.." && pwd)
-cd "$top"
+cd "$top" || exit 1
 # shellcheck source=scripts/common.sh
 . "$top/scripts/common.sh"
 k=${KERNEL:-$(default_kernel)}
@@ -20,35 +20,14 @@ out=$top/results/mutate
 mkdir -p "$out"
 use_kernel "$k" "$out" || exit 1
 
-header() { sed -n "s/^# $2:[[:space:]]*//p" "$1" | head -n 1; }
-
-# run_suite TREE OUT: the guests make check boots for one kernel (shared
-# cases in one, "# isolate" cases each in their own, with their headers);
-# sets why to what failed; true when all passed.
+# run_suite TREE OUT: the guests make check boots for one kernel
+# (scripts/run-guests.sh); sets why to what failed; true when all passed.
 run_suite() {
-	local tree=$1 dir=$2 c n shared=() r rdir t
 	why=
-	for c in "$tree"/tests/cases/*.sh; do
-		[ -x "$c" ] || continue
-		grep -q '^# isolate$' "$c" || shared+=("tests/cases/${c##*/}")
-	done
-	for r in all "$tree"/tests/cases/*.sh; do
-		if [ "$r" = all ]; then
-			n=all c=("${shared[@]}")
-		else
-			grep -q '^# isolate$' "$r" || continue
-			n=$(basename "$r" .sh) c=("tests/cases/${r##*/}")
-		fi
-		rdir=$dir/$n
-		(cd "$tree" && scripts/initramfs.sh "$rdir/initramfs.cpio.gz" "$tree" "${c[@]}")
-		t=${BOOT_TIMEOUT:-1200}
-		[ "$n" = all ] || t=$(header "$r" timeout); t=${t:-1200}
-		if ! scripts/boot.sh "$kenv" "$rdir/initramfs.cpio.gz" "$rdir" "$t" \
-			"$([ "$n" = all ] || header "$r" kernel-args)" >"$rdir.out" 2>&1; then
-			why="$why$n: $(sed -n 's/^reasons=//p' "$rdir/verdict") $(grep -aE '^not ok [0-9]+ ' "$rdir/ktap.log" | sed 's/^not ok [0-9]* //' | tr '\n' ' ')"
-		fi
-	done
-	[ -z "$why" ]
+	scripts/run-guests.sh "$k" "$1" "$2" >"$2.out" 2>&1 && return 0
+	why=$(sed -n 's/^  FAIL  [^:]*: //p' "$2.out" | paste -sd';' -)
+	why=${why:-run-guests failed}
+	return 1
 }
 
 # One snapshot of the tree for every mutant: edits made while this runs
@@ -60,7 +39,7 @@ cp tests/mutants.conf "$out/mutants.conf"
 killed=0 survived=0 broken=0
 # The tree as it is must pass, or every mutant would look killed.
 echo "  baseline: the unmutated tree"
-if ! make -j"$(nproc)" -C "$base" KDIR="$kdir" W=1 >"$out/baseline-build.log" 2>&1 ||
+if ! make -j"$(nproc)" -C "$base" KDIR="$kdir" KPC_TESTS=1 W=1 >"$out/baseline-build.log" 2>&1 ||
 	! run_suite "$base" "$out/baseline"; then
 	echo "mutate: the unmutated tree fails on $k (${why:-build}): fix that first" >&2
 	exit 1
@@ -93,7 +72,7 @@ PY
 		broken=$((broken + 1))
 		continue
 	fi
-	if ! make -j"$(nproc)" -C "$build" KDIR="$kdir" W=1 >"$mdir/build.log" 2>&1 ||
+	if ! make -j"$(nproc)" -C "$build" KDIR="$kdir" KPC_TESTS=1 W=1 >"$mdir/build.log" 2>&1 ||
 		build_problems "$mdir/build.log" >/dev/null; then
 		echo "  killed   $name (build)"
 		killed=$((killed + 1))

@@ -1,4 +1,7 @@
+# shellcheck shell=dash
 # Helpers for guest test cases (busybox sh). In a case:  . /tests/lib.sh
+# The runner runs every case under "sh -e": any command that fails, unless
+# the case tests it (if, ||, &&, !), fails the case.
 #
 #   load MOD [param=value ...]   insmod /modules/MOD.ko, fail the case if it fails
 #   unload MOD                   rmmod MOD, fail the case if it fails
@@ -9,16 +12,25 @@
 #   fail MSG                     print "FAIL: MSG" and exit 1
 #   skip REASON                  print "SKIP: REASON" and exit 77
 #   run CMD...                   echo "$ CMD" and run it
+#   kconfig OPTION               true if the guest kernel's config has OPTION=y
 
 MODDIR=${MODDIR:-/modules}
 
 fail() {
 	echo "FAIL: $*"
+	_KPC_SAID=1
 	exit 1
 }
 
+# A case that stops on a failed command (sh -e) says so.
+_KPC_SAID=
+# shellcheck disable=SC2154 # _rc is set inside the trap
+trap '_rc=$?; [ $_rc -eq 0 ] || [ $_rc -eq 77 ] || [ -n "$_KPC_SAID" ] ||
+	echo "FAIL: a command failed with status $_rc (the case runs under sh -e)"' EXIT
+
 skip() {
 	echo "SKIP: $*"
+	_KPC_SAID=1
 	exit 77
 }
 
@@ -36,6 +48,12 @@ load() {
 
 unload() {
 	rmmod "$1" || fail "rmmod $1 failed"
+}
+
+# The kernel's .config, put in the initramfs by the host (scripts/initramfs.sh).
+kconfig() {
+	[ -f /tests/kernel.config ] || fail "no /tests/kernel.config in this initramfs"
+	grep -q "^$1=y\$" /tests/kernel.config
 }
 
 is_loaded() {

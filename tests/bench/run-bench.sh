@@ -7,7 +7,8 @@
 . /tests/lib.sh
 
 params=
-for arg in $(cat /proc/cmdline); do
+read -r cmdline </proc/cmdline
+for arg in $cmdline; do
 	case $arg in
 	kpc_bench.*) params="$params ${arg#kpc_bench.}" ;;
 	esac
@@ -27,6 +28,7 @@ echo "guest: kprobes-optimization $(cat /proc/sys/debug/kprobes-optimization 2>/
 echo 5 >/proc/sys/kernel/printk
 
 load kprobe_core
+# shellcheck disable=SC2086 # one word per parameter
 load kpc_bench $params
 echo 7 >/proc/sys/kernel/printk
 dmesg | sed -n 's/^\[[^]]*\] kpc_bench: //p'

@@ -11,7 +11,7 @@ load kprobe_core
 # Opens in flight on both CPUs at once: loops of redirections (done by the
 # shell itself) and of cat, for about the same number of opens each.
 race() {
-	for j in 1 2; do
+	for _ in 1 2; do
 		(i=0; while [ $i -lt 1500 ]; do : </proc/version; i=$((i + 1)); done) &
 		(i=0; while [ $i -lt 60 ]; do cat /proc/version /proc/cpuinfo >/dev/null; i=$((i + 1)); done) &
 	done
@@ -32,6 +32,17 @@ expect_dmesg "open_ret: open\(\"/no/such/file-$$\"\) by cat\[$pid\] returned -2 
 expect_dmesg 'open_ret: open\("/tmp"\) by sh\[[0-9]+\] returned -21 \(EISDIR\)$'
 expect_dmesg 'open_ret: Missed 0 probe instances \(0 over maxactive=64, 0 re-entered\); tracked [1-9][0-9]* opens, [0-9]+ failed, [0-9]+ printed'
 expect_dmesg 'kprobe_core: open_ret/open_ret do_sys_openat2\+0x[0-9a-f]+ \(return\): hits=[1-9][0-9]* returns=[1-9][0-9]* missed=0 '
+# Nothing was missed and no open was in flight at the unload: every call
+# the core saw returned. The sample's own counters saw exactly the two
+# failed opens made here (the race's opens all succeed) and printed both.
+hits=$(dmesg_since_mark | sed -n 's/.*open_ret\/open_ret .*(return): hits=\([0-9]*\) .*/\1/p')
+rets=$(dmesg_since_mark | sed -n 's/.*open_ret\/open_ret .*(return): hits=[0-9]* returns=\([0-9]*\) .*/\1/p')
+failed=$(dmesg_since_mark | sed -n 's/.*open_ret: Missed 0 .*, \([0-9]*\) failed, [0-9]* printed$/\1/p')
+printed=$(dmesg_since_mark | sed -n 's/.*open_ret: Missed 0 .*, [0-9]* failed, \([0-9]*\) printed$/\1/p')
+echo "maxactive=64: hits $hits, returns $rets, failed $failed, printed $printed"
+[ "$hits" = "$rets" ] || fail "$hits calls entered, $rets returned"
+[ "$failed" = 2 ] || fail "the sample counted $failed failed opens, 2 were made"
+[ "$printed" = 2 ] || fail "the sample printed $printed failed opens, 2 were made"
 dmesg_since_mark | grep -q 'a higher maxactive would track more' && fail "advice printed with nothing missed"
 
 mark

@@ -1,5 +1,5 @@
 #!/bin/sh
-# expect: no-sentinel
+# expect: incomplete no-sentinel
 # expect-ktap: ^# powering off on purpose$
 # A guest that powers off in the middle of the run must read as failed.
 echo "powering off on purpose"

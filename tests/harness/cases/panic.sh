@@ -1,5 +1,5 @@
 #!/bin/sh
-# expect: no-sentinel
+# expect: incomplete no-sentinel splat
 # expect-ktap: ^# ---- panic$
 # A guest that panics before the sentinel must read as failed.
 echo "crashing the kernel on purpose"

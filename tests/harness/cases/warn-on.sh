@@ -1,5 +1,5 @@
 #!/bin/sh
-# expect: no-sentinel splat
+# expect: incomplete no-sentinel splat
 # expect-ktap: ^# ---- warn-on$
 # A WARN_ON in a module's init panics the guest (panic_on_warn=1).
 . /tests/lib.sh
