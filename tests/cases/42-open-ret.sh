@@ -20,10 +20,11 @@ race() {
 
 mark
 load open_ret maxactive=64
+# Two opens that fail on purpose.
 cat /no/such/file-$$ 2>/dev/null &
 pid=$!
-wait
-(echo x >/tmp 2>/dev/null) 2>/dev/null
+if wait $pid; then fail "cat /no/such/file-$$ succeeded"; fi
+if (echo x >/tmp) 2>/dev/null; then fail "writing to /tmp (a directory) succeeded"; fi
 race
 unload open_ret
 dmesg_since_mark | grep -v 'open_ret: open(' | sed 's/^/  /'
