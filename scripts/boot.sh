@@ -2,12 +2,15 @@
 # Boot one test guest under QEMU (TCG), then judge the run. The one way every
 # guest of `make check`, `make demo` and the harness self-tests is judged.
 #
-# Usage: scripts/boot.sh [--accel ACCEL] [--mode check|demo] [--live]
+# Usage: scripts/boot.sh [--accel ACCEL] [--smp N] [--qemu-arg ARG]...
+#                        [--mode check|demo] [--live]
 #                        KERNEL_ENV INITRAMFS OUTDIR [TIMEOUT_S] [EXTRA_KERNEL_ARGS]
-#   --accel  QEMU accelerator (default tcg, or $KPC_ACCEL): a case header
-#            "# accel: tcg,thread=single" asks for one host thread (README)
-#   --mode   what the guest's /init runs (default check: the KTAP cases)
-#   --live   also show the console on the terminal while the guest runs
+#   --accel     QEMU accelerator (default tcg, or $KPC_ACCEL): a case header
+#               "# accel: tcg,thread=single" asks for one host thread (README)
+#   --smp       vCPUs (default 2)
+#   --qemu-arg  one more word for QEMU (e.g. for make bench's -icount guest)
+#   --mode      what the guest's /init runs (default check: the KTAP cases)
+#   --live      also show the console on the terminal while the guest runs
 #
 # The guest has three serial ports, so that nothing a case prints can pass
 # for a kernel line or the other way round:
@@ -31,10 +34,12 @@ top=$(cd "$(dirname "$0")/.." && pwd)
 # shellcheck source=scripts/common.sh
 . "$top/scripts/common.sh"
 
-accel=${KPC_ACCEL:-tcg} mode=check live=
+accel=${KPC_ACCEL:-tcg} mode=check live='' smp=2 more=()
 while [ $# -gt 0 ]; do
 	case $1 in
 	--accel) accel=${2:?--accel needs a value}; shift 2 ;;
+	--smp) smp=${2:?--smp needs a value}; shift 2 ;;
+	--qemu-arg) more+=("${2:?--qemu-arg needs a value}"); shift 2 ;;
 	--mode) mode=${2:?--mode needs a value}; shift 2 ;;
 	--live) live=1; shift ;;
 	*) break ;;
@@ -56,7 +61,7 @@ rm -f "$out"/console.log "$out"/ktap.log "$out"/dmesg.log "$out"/verdict "$out"/
 
 append="$base_append loglevel=7 kpc.mode=$mode $extra"
 start=$(date +%s)
-timeout -k 5 "$timeout_s" qemu-system-x86_64 -accel "$accel" "${qemu_args[@]}" -monitor none \
+timeout -k 5 "$timeout_s" qemu-system-x86_64 -accel "$accel" -smp "$smp" "${qemu_args[@]}" "${more[@]}" -monitor none \
 	-kernel "$vmlinuz" -initrd "$initrd" -append "$append" \
 	-serial "file:$out/console.log" -serial "file:$out/ktap.log" \
 	-serial "file:$out/dmesg.log" </dev/null >"$out/qemu.log" 2>&1 &

@@ -16,10 +16,10 @@ find_splats() {
 	grep -anE "$SPLAT_RE" "$1"
 }
 
-# What every guest has, besides its accelerator (scripts/boot.sh: -accel
-# tcg, or what a case asks for) and its serial ports.
+# What every guest has, besides its accelerator and CPUs (scripts/boot.sh:
+# -accel tcg -smp 2 unless told otherwise) and its serial ports.
 # shellcheck disable=SC2034 # used by the scripts that source this file
-qemu_args=(-smp 2 -m 1G -nographic -nodefaults -no-reboot)
+qemu_args=(-m 1G -nographic -nodefaults -no-reboot)
 export base_append="console=ttyS0 edd=off printk.time=1 panic=-1 panic_on_warn=1 oops=panic"
 
 # copy_tree DIR: copy the source tree (without .git, .cache, results) to DIR,

@@ -33,7 +33,7 @@ scripts/initramfs.sh "$out/initramfs.cpio.gz" "$build" tests/cases/*.sh
 case $mode in
 shell)
 	echo "Booting $KERNEL_RELEASE; leave with 'exit' (or Ctrl-A X)."
-	exec qemu-system-x86_64 -accel "${KPC_ACCEL:-tcg}" "${qemu_args[@]}" \
+	exec qemu-system-x86_64 -accel "${KPC_ACCEL:-tcg}" -smp 2 "${qemu_args[@]}" \
 		-kernel "$(dirname "$kenv")/$KERNEL_VMLINUZ" -initrd "$out/initramfs.cpio.gz" \
 		-append "$base_append loglevel=5 kpc.mode=shell" -serial mon:stdio
 	;;

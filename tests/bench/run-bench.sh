@@ -14,7 +14,7 @@ for arg in $cmdline; do
 	esac
 done
 
-echo "guest: $(uname -r), $(nproc) CPUs, $(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -n 1)"
+echo "guest: $(uname -r), $(nproc) CPUs online, possible $(cat /sys/devices/system/cpu/possible), $(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -n 1)"
 echo "guest: clocksource $(cat /sys/devices/system/clocksource/clocksource0/current_clocksource)"
 # Probes inside a function stay int3: no jump optimization that would land
 # in the middle of a measurement.
