@@ -15,7 +15,8 @@
 #                   fewer CPUs; the guest line says how many it got),
 #   3. print the tables and the "bench: <what> = <ratio>" lines, compare them
 #      with the goals, and write the whole output to
-#      tests/bench/results/<kernel>.txt (committed: BENCHMARKS.md quotes it).
+#      tests/bench/results/<kernel>.txt (committed: BENCHMARKS.md quotes it),
+#      or, with BENCH_ARGS, to <kernel>-<the args>.txt beside it.
 # A guest run is judged like a `make check` guest (scripts/boot.sh): no
 # sentinel, a kernel splat, a taint or a timeout fails the bench. A missed
 # goal does not.
@@ -132,7 +133,11 @@ for k in $kernels; do
 		grep -a '^bench: ' "$out/icount/bench.txt"
 		goals "$out/icount/bench.txt"
 	} >>"$summary"
-	cp "$out/saved.txt" "$saved/$k.txt"
+	name=$k
+	if [ -n "${BENCH_ARGS:-}" ]; then
+		name=$k-$(echo "$BENCH_ARGS" | sed 's/kpc_bench\.//g; s/[^A-Za-z0-9=.,-]/_/g')
+	fi
+	cp "$out/saved.txt" "$saved/$name.txt"
 done
 
 echo

@@ -5,7 +5,9 @@
 #   - kernel coding style (scripts/checkpatch.sh);
 #   - shellcheck over every shell script;
 #   - the README's client-module example is examples/hello_kpc.c
-#     (scripts/check-readme.sh).
+#     (scripts/check-readme.sh);
+#   - BENCHMARKS.md quotes make bench's committed output faithfully
+#     (scripts/check-bench-doc.sh).
 set -uo pipefail
 
 top=$(cd "$(dirname "$0")/.." && pwd)
@@ -51,5 +53,11 @@ if scripts/check-readme.sh >"$results/readme.log" 2>&1; then
 else
 	sed 's/^/        /' "$results/readme.log" | head -n 40
 	bad "README example (log: $results/readme.log)"
+fi
+if scripts/check-bench-doc.sh >"$results/bench-doc.log" 2>&1; then
+	ok "$(tail -n 1 "$results/bench-doc.log")"
+else
+	sed 's/^/        /' "$results/bench-doc.log" | head -n 40
+	bad "BENCHMARKS.md quotes (log: $results/bench-doc.log)"
 fi
 [ "$nfail" -eq 0 ]
