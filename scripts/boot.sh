@@ -12,11 +12,12 @@
 #   --mode      what the guest's /init runs (default check: the KTAP cases)
 #   --live      also show the console on the terminal while the guest runs
 #
-# The guest has three serial ports, so that nothing a case prints can pass
-# for a kernel line or the other way round:
+# The guest has two serial ports, so that nothing a case prints can pass for
+# a kernel line or the other way round:
 #   ttyS0 -> OUTDIR/console.log  the kernel's console, nothing else
-#   ttyS1 -> OUTDIR/ktap.log     the runner: KTAP, case output, the sentinel
-#   ttyS2 -> OUTDIR/dmesg.log    the kernel log buffer, dumped at the end
+#   ttyS1 -> OUTDIR/ktap.log     the runner: KTAP, case output, then the kernel
+#                                log buffer dumped at the end (split off into
+#                                OUTDIR/dmesg.log), then the sentinel
 # The run is clean only if:
 #   - QEMU exited by itself before the timeout,
 #   - the sentinel arrived (sent by the guest only after every case ran) and
@@ -64,7 +65,7 @@ start=$(date +%s)
 timeout -k 5 "$timeout_s" qemu-system-x86_64 -accel "$accel" -smp "$smp" "${qemu_args[@]}" "${more[@]}" -monitor none \
 	-kernel "$vmlinuz" -initrd "$initrd" -append "$append" \
 	-serial "file:$out/console.log" -serial "file:$out/ktap.log" \
-	-serial "file:$out/dmesg.log" </dev/null >"$out/qemu.log" 2>&1 &
+	</dev/null >"$out/qemu.log" 2>&1 &
 qpid=$!
 if [ -n "$live" ]; then
 	# The console as it comes, without the terminal escapes busybox sends.
@@ -79,10 +80,17 @@ secs=$(($(date +%s) - start))
 reasons=()
 [ $qrc -eq 124 ] || [ $qrc -eq 137 ] && reasons+=(timeout)
 [ $qrc -ne 0 ] && [ $qrc -ne 124 ] && [ $qrc -ne 137 ] && reasons+=(qemu)
-for f in console ktap dmesg; do
+for f in console ktap; do
 	touch "$out/$f.log"
 	tr -d '\r' <"$out/$f.log" >"$out/$f.tmp" && mv "$out/$f.tmp" "$out/$f.log"
 done
+# The final log dump, out of the runner's file into its own.
+awk -v d="$out/dmesg.log" '
+	/^KPC-DMESG-BEGIN$/ { in_dump = 1; printf "" > d; next }
+	/^KPC-DMESG-END$/ { in_dump = 0; next }
+	in_dump { print > d; next }
+	{ print }' "$out/ktap.log" >"$out/ktap.tmp" && mv "$out/ktap.tmp" "$out/ktap.log"
+touch "$out/dmesg.log"
 
 # KTAP: plan, results, skips.
 read -r plan passed failed skipped < <(awk '
