@@ -115,6 +115,9 @@ int kpc_arm_register(struct kpc_site *site, struct kpc_arm *arm)
 		err = register_kprobe(kp);
 	else
 		err = register_kretprobe(&arm->rp);
+	/* register_kprobe() has set kp->addr by the time it refuses it */
+	if (err == -EINVAL && kpc_insn_misaligned(kp->addr))
+		err = -EILSEQ;
 	if (err)
 		return err;
 	arm->ftrace = kprobe_ftrace(kp);

@@ -33,6 +33,21 @@ static inline unsigned long kpc_ftrace_post_ip(unsigned long addr)
 }
 
 /*
+ * Whether @addr, where the kernel refused a probe with -EINVAL, lies inside
+ * an instruction. x86 checks instruction boundaries itself and says -EILSEQ;
+ * arm64 refuses an address that is not a multiple of the instruction size
+ * (one kprobe_opcode_t, 4 bytes) with -EINVAL. The core says -EILSEQ on both.
+ */
+static inline bool kpc_insn_misaligned(const void *addr)
+{
+#ifdef CONFIG_ARM64
+	return addr && !IS_ALIGNED((unsigned long)addr, sizeof(kprobe_opcode_t));
+#else
+	return false;
+#endif
+}
+
+/*
  * kpc_task_calls_fn - called for each kretprobe call @t has in flight
  * @rp: the kretprobe the call entered through
  * @data: the call's data (ri->data)

@@ -81,6 +81,10 @@ for k in $kernels; do
 		status=1
 		continue
 	fi
+	if [ "${KERNEL_ARCH:-x86_64}" != x86_64 ]; then
+		echo "  skip  $k: an $KERNEL_ARCH kernel (the bench guests are x86_64 only)"
+		continue
+	fi
 	build=$top/.cache/bench/$k
 	copy_tree "$build"
 	if ! make -C "$build" KDIR="$kdir" KPC_TESTS=1 W=1 >"$out/build.log" 2>&1 ||

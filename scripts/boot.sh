@@ -56,6 +56,10 @@ kdir_base=$(dirname "$kenv")
 # shellcheck disable=SC1090
 . "$kenv"
 vmlinuz=$kdir_base/$KERNEL_VMLINUZ
+if [ "${KERNEL_ARCH:-x86_64}" != x86_64 ]; then
+	echo "boot.sh: $KERNEL_NAME is an $KERNEL_ARCH kernel: only x86_64 guests so far" >&2
+	exit 2
+fi
 
 mkdir -p "$out"
 rm -f "$out"/console.log "$out"/ktap.log "$out"/dmesg.log "$out"/verdict "$out"/qemu.log

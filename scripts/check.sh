@@ -41,14 +41,20 @@ part() {
 }
 
 part "static checks" scripts/check-static.sh
-first=
+first='' built=''
 for k in $kernels; do
 	part "$k" scripts/check-kernel.sh "$k"
-	[ -n "$first" ] || [ ! -d "$top/.cache/build/$k" ] || first=$k
+	[ -d "$top/.cache/build/$k" ] || continue
+	built=$k
+	# (the harness guests are x86_64 ones)
+	[ -n "$first" ] || [ "$(scripts/kernel.sh --arch "$k")" != x86_64 ] || first=$k
 done
 if [ "${SELFTEST:-1}" != 0 ]; then
 	if [ -n "$first" ]; then
 		part "harness self-tests ($first)" scripts/check-harness.sh "$first" "$kernels"
+	elif [ -n "$built" ]; then
+		echo "  skip  harness self-tests: no x86_64 kernel in this run"
+		nskip=$((nskip + 1))
 	else
 		echo "  FAIL  harness self-tests: no kernel of this run was built"
 		nfail=$((nfail + 1))

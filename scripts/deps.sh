@@ -23,6 +23,8 @@ checks=(
 	"xz-utils:cmd xz"
 	"busybox-static:pkg busybox-static"
 	"qemu-system-x86:cmd qemu-system-x86_64"
+	"gcc-aarch64-linux-gnu:cmd aarch64-linux-gnu-gcc"
+	"qemu-system-arm:cmd qemu-system-aarch64"
 	"coreutils:cmd timeout"
 	"findutils:cmd xargs"
 	"gawk:cmd awk"

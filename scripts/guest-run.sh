@@ -20,10 +20,15 @@ kenv=$(scripts/kernel.sh "$k")
 # shellcheck disable=SC1090
 . "$kenv"
 kdir=$(dirname "$kenv")/$KERNEL_KDIR
+if [ "${KERNEL_ARCH:-x86_64}" != x86_64 ]; then
+	echo "$mode: $k is an $KERNEL_ARCH kernel: only x86_64 guests so far" >&2
+	exit 1
+fi
 build=$top/.cache/build/$k
 copy_tree "$build"
 echo "Building the modules for $k ($KERNEL_RELEASE)..."
-if ! make -j"$(nproc)" -C "$build" KDIR="$kdir" KPC_TESTS=1 >"$out/build.log" 2>&1; then
+# shellcheck disable=SC2086 # KERNEL_MAKE_ARGS: words for make (cross builds)
+if ! make -j"$(nproc)" -C "$build" KDIR="$kdir" KPC_TESTS=1 $KERNEL_MAKE_ARGS >"$out/build.log" 2>&1; then
 	cat "$out/build.log"
 	echo "$mode: the build failed; log: $out/build.log" >&2
 	exit 1

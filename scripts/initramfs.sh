@@ -6,7 +6,8 @@
 # Usage: scripts/initramfs.sh OUT.cpio.gz MODULE_TREE [CASE.sh ...]
 #   MODULE_TREE: directory searched for *.ko (the build tree)
 # Environment: KCONFIG, the kernel's .config, goes to /tests/kernel.config
-# (for cases whose expectations depend on it, e.g. IBT).
+# (for cases whose expectations depend on it, e.g. IBT); BUSYBOX, the static
+# busybox for the guest (default /bin/busybox; kernel.env's KERNEL_BUSYBOX).
 set -euo pipefail
 
 top=$(cd "$(dirname "$0")/.." && pwd)
@@ -14,7 +15,7 @@ out=${1:?usage: initramfs.sh OUT MODULE_TREE [CASE...]}
 modtree=${2:?usage: initramfs.sh OUT MODULE_TREE [CASE...]}
 shift 2
 
-busybox=/bin/busybox
+busybox=${BUSYBOX:-/bin/busybox}
 file -L "$busybox" 2>/dev/null | grep -q 'statically linked' ||
 	{ echo "initramfs: $busybox is not static (install busybox-static)" >&2; exit 1; }
 

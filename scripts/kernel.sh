@@ -5,8 +5,15 @@
 # A "build:SOURCE_PACKAGE FRAGMENT" line is built from source instead
 # (scripts/build-kernel.sh), with the same kernel.env.
 #
-# Usage: scripts/kernel.sh NAME      -> prints the path of NAME's kernel.env
-#        scripts/kernel.sh --list    -> prints the matrix names, default first
+# Packages named *-arm64 are Debian's arm64 kernels. They come through a
+# private apt state in $KPC_CACHE/apt-arm64 (arm64 package lists plus the
+# host's; no dpkg --add-architecture), with the host's build of the headers'
+# linux-kbuild (fixdep, modpost... run here) and busybox-static:arm64 for the
+# guest; modules for them are cross-built (KERNEL_MAKE_ARGS in kernel.env).
+#
+# Usage: scripts/kernel.sh NAME         -> prints the path of NAME's kernel.env
+#        scripts/kernel.sh --list       -> prints the matrix names, default first
+#        scripts/kernel.sh --arch NAME  -> prints NAME's KERNEL_ARCH, fetching nothing
 set -euo pipefail
 
 top=$(cd "$(dirname "$0")/.." && pwd)
@@ -18,10 +25,17 @@ if [ "${1:-}" = "--list" ]; then
 	matrix | awk '{print $1}'
 	exit 0
 fi
-name=${1:?usage: kernel.sh NAME}
+query=''
+[ "${1:-}" != "--arch" ] || { query=arch; shift; }
+name=${1:?usage: kernel.sh [--arch] NAME}
 line=$(matrix | awk -v n="$name" '$1 == n')
 [ -n "$line" ] || { echo "kernel.sh: '$name' is not in $conf" >&2; exit 1; }
 read -r _ image_pkg headers_pkg <<<"$line"
+case $headers_pkg in
+*-arm64) arch=arm64 flavour=arm64 ;;
+*) arch=x86_64 flavour=amd64 ;;
+esac
+[ "$query" != arch ] || { echo $arch; exit 0; }
 
 # Kernels live outside the clone (KPC_CACHE, default ~/.cache/kprobe_core) so a
 # fresh clone on the same machine reuses them; each is keyed by its packages.
@@ -37,6 +51,47 @@ flock 9
 case $image_pkg in
 build:*) KPC_CACHE=$cache exec "$top/scripts/build-kernel.sh" "$name" "${image_pkg#build:}" "$headers_pkg" ;;
 esac
+
+host_arch=$(dpkg --print-architecture)
+sandbox=(); [ "$(id -u)" -ne 0 ] || sandbox=(-o APT::Sandbox::User=root)
+
+# arm64: the private apt state, its lists refreshed when missing or a day old.
+apt_update() {
+	(flock 8 && apt-get update -qq "${sandbox[@]}") 8>"$apt/.lock" >&2
+}
+if [ $arch = arm64 ]; then
+	apt=$cache/apt-arm64
+	# shellcheck source=/dev/null
+	suite=$(. /etc/os-release && echo "${VERSION_CODENAME:-bookworm}")
+	kr=/usr/share/keyrings/debian-archive-keyring.gpg
+	mkdir -p "$apt"/lists/partial "$apt"/cache/archives/partial "$apt"/etc/apt.conf.d \
+		"$apt"/etc/sources.list.d "$apt"/etc/preferences.d
+	[ -f "$apt/status" ] || : >"$apt/status"
+	cat >"$apt/etc/sources.list" <<EOF
+deb [signed-by=$kr] http://deb.debian.org/debian $suite main
+deb [signed-by=$kr] http://deb.debian.org/debian $suite-updates main
+deb [signed-by=$kr] http://deb.debian.org/debian-security $suite-security main
+EOF
+	cat >"$apt/apt.conf" <<EOF
+APT::Architecture "arm64";
+APT::Architectures { "arm64"; "$host_arch"; };
+Acquire::Languages "none";
+Dir::State "$apt";
+Dir::State::Lists "$apt/lists";
+Dir::State::status "$apt/status";
+Dir::Cache "$apt/cache";
+Dir::Etc::Parts "$apt/etc/apt.conf.d";
+Dir::Etc::SourceList "$apt/etc/sources.list";
+Dir::Etc::SourceParts "$apt/etc/sources.list.d";
+Dir::Etc::Preferences "$apt/etc/preferences";
+Dir::Etc::PreferencesParts "$apt/etc/preferences.d";
+EOF
+	export APT_CONFIG=$apt/apt.conf
+	if [ -z "$(find "$apt/.updated" -mmin -1440 2>/dev/null)" ]; then
+		log "apt-get update (private arm64 package lists in $apt)"
+		if apt_update; then touch "$apt/.updated"; else log "apt-get update failed"; fi
+	fi
+fi
 
 # Follow a meta package down to the concrete one it depends on: the first
 # dependency with the same prefix (linux-image-, linux-headers-) that is not
@@ -67,28 +122,74 @@ if [ -z "$image" ] || [ -z "$headers" ]; then
 	exit 1
 fi
 version=$(version_of "$image")
-key="$image=$version $headers=$(version_of "$headers")"
+hversion=$(version_of "$headers")
+key="$image=$version $headers=$hversion"
+
+# Headers pull in their -common part and the kbuild tools. For arm64 the
+# kbuild tools are the host's build of the headers' very version (same
+# source package), and the guest's busybox comes along.
+kbuild=''; [ $arch = x86_64 ] || kbuild=":$host_arch=$hversion"
+extra=$(apt-cache depends "$headers" |
+	awk -v k="$kbuild" '$1 ~ /^\|?Depends:$/ && $2 ~ /^linux-(headers|kbuild)-/ {
+		sub(/:.*/, "", $2); if ($2 ~ /^linux-kbuild-/) $2 = $2 k; print $2 }' | sort -u)
+if [ $arch = arm64 ]; then
+	bbversion=$(version_of busybox-static)
+	extra="$extra busybox-static=$bbversion"
+	key="$key busybox-static=$bbversion"
+fi
+pkgs="$headers $extra"
+
+# write_env: NAME's kernel.env from the unpacked $dir/root (also brings the
+# kernel.env of an older format up to date without fetching again).
+write_env() {
+	local kdir release vmlinuz cc make_args='' busybox=''
+	kdir=$(find "$dir/root"/usr/src -maxdepth 1 -name "linux-headers-*-$flavour" ! -name '*-common*' | head -n 1)
+	release=${kdir##*/linux-headers-}
+	vmlinuz=$(find "$dir/root"/boot -name 'vmlinuz-*' | head -n 1)
+	cc=$(sed -n 's/^CONFIG_CC_VERSION_TEXT="\(.*\)"/\1/p' "$kdir/.config")
+	if [ $arch = arm64 ]; then
+		make_args=ARCH=arm64
+		[ "$host_arch" = arm64 ] || make_args="$make_args CROSS_COMPILE=aarch64-linux-gnu-"
+		busybox=root/bin/busybox
+	fi
+	cat >"$dir/kernel.env" <<ENV
+# Paths are relative to this file's directory.
+KERNEL_NAME=$name
+KERNEL_ARCH=$arch
+KERNEL_PACKAGE=$image
+KERNEL_VERSION=$version
+KERNEL_RELEASE=$release
+KERNEL_KDIR=root/usr/src/linux-headers-$release
+KERNEL_VMLINUZ=root/boot/${vmlinuz##*/}
+KERNEL_CC="$cc"
+# what make needs besides -C KDIR M=... (cross builds)
+KERNEL_MAKE_ARGS="$make_args"
+# the guest's static busybox; empty: the host's /bin/busybox
+KERNEL_BUSYBOX=$busybox
+ENV
+}
 
 if [ -f "$dir/kernel.env" ] && [ "$(cat "$dir/key" 2>/dev/null)" = "$key" ]; then
+	grep -q '^KERNEL_ARCH=' "$dir/kernel.env" || write_env
 	echo "$dir/kernel.env"
 	exit 0
 fi
 
-# Headers pull in their -common part and the kbuild tools.
-extra=$(apt-cache depends "$headers" |
-	awk '$1 ~ /^\|?Depends:$/ && $2 ~ /^linux-(headers|kbuild)-/ {print $2}' | sort -u)
-pkgs="$headers $extra"
 log "fetching $image $pkgs ($version)"
 
 rm -rf "$dir"
 mkdir -p "$dir/debs" "$dir/root.tmp"
-sandbox=(); [ "$(id -u)" -ne 0 ] || sandbox=(-o APT::Sandbox::User=root)
 # shellcheck disable=SC2086 # $pkgs: one word per package
 fetch() { (cd "$dir/debs" && apt-get download -q "${sandbox[@]}" "$image" $pkgs) >&2; }
 if ! fetch; then
 	# Stale package lists name packages the archive has dropped: refresh
 	# them and resolve again, once.
 	rm -rf "$dir"
+	if [ $arch = arm64 ] && [ -z "${KERNEL_SH_UPDATED:-}" ]; then
+		log "download failed; apt-get update, then resolve again"
+		apt_update && touch "$apt/.updated"
+		KERNEL_SH_UPDATED=1 exec "$0" "$name"
+	fi
 	if [ "$(id -u)" -eq 0 ] && [ -z "${KERNEL_SH_UPDATED:-}" ]; then
 		log "download failed; apt-get update, then resolve again"
 		apt-get update -qq >&2
@@ -109,9 +210,8 @@ for deb in "$dir"/debs/*.deb; do
 done
 
 root=$dir/root.tmp
-kdir=$(find "$root"/usr/src -maxdepth 1 -name 'linux-headers-*-amd64' ! -name '*-common*' | head -n 1)
-[ -n "$kdir" ] || { log "no linux-headers-*-amd64 in $headers"; exit 1; }
-release=${kdir##*/linux-headers-}
+kdir=$(find "$root"/usr/src -maxdepth 1 -name "linux-headers-*-$flavour" ! -name '*-common*' | head -n 1)
+[ -n "$kdir" ] || { log "no linux-headers-*-$flavour in $headers"; exit 1; }
 
 # The arch headers' Makefile includes the -common one by absolute path:
 # make it relative to the Makefile itself so the tree works where it lies.
@@ -126,21 +226,17 @@ done
 if grep -rqs '^include /usr/' "$kdir/Makefile"; then
 	log "could not relocate $kdir/Makefile"; exit 1
 fi
+if [ $arch = arm64 ]; then
+	# fixdep must be the host's, busybox the guest's.
+	rc=0; "$kdir/scripts/basic/fixdep" >/dev/null 2>&1 || rc=$?
+	[ $rc -ne 126 ] || { log "$kdir/scripts/basic/fixdep does not run on this host"; exit 1; }
+	file -L "$root/bin/busybox" | grep -q 'aarch64.*statically linked' ||
+		{ log "$root/bin/busybox is not a static arm64 busybox"; exit 1; }
+fi
 
-vmlinuz=$(find "$root"/boot -name 'vmlinuz-*' | head -n 1)
-cc=$(sed -n 's/^CONFIG_CC_VERSION_TEXT="\(.*\)"/\1/p' "$kdir/.config")
 rm -rf "$dir/debs"
 mv "$root" "$dir/root"
-cat >"$dir/kernel.env" <<ENV
-# Paths are relative to this file's directory.
-KERNEL_NAME=$name
-KERNEL_PACKAGE=$image
-KERNEL_VERSION=$version
-KERNEL_RELEASE=$release
-KERNEL_KDIR=root/usr/src/linux-headers-$release
-KERNEL_VMLINUZ=root/boot/${vmlinuz##*/}
-KERNEL_CC="$cc"
-ENV
+write_env
 echo "$key" >"$dir/key"
-log "ready: $release ($version), built with $cc"
+log "ready: $(sed -n 's/^KERNEL_RELEASE=//p' "$dir/kernel.env") ($version, $arch), built with $(sed -n 's/^KERNEL_CC=//p' "$dir/kernel.env")"
 echo "$dir/kernel.env"

@@ -19,6 +19,10 @@ k=${KERNEL:-$(default_kernel)}
 out=$top/results/mutate
 mkdir -p "$out"
 use_kernel "$k" "$out" || exit 1
+if [ "${KERNEL_ARCH:-x86_64}" != x86_64 ]; then
+	echo "mutate: $k is an $KERNEL_ARCH kernel: only x86_64 guests so far" >&2
+	exit 1
+fi
 
 # run_suite TREE OUT: the guests make check boots for one kernel
 # (scripts/run-guests.sh); sets why to what failed; true when all passed.

@@ -351,6 +351,17 @@ static bool kb_core_ftrace(struct kpc_probe *p)
 }
 
 /*
+ * An offset to skip while looking for the first probeable one past the
+ * entry: inside an instruction (-EILSEQ; from the bare API on arm64, an
+ * address that is not a multiple of 4: -EINVAL), or arm64's ftrace call
+ * site, which it cannot probe without KPROBES_ON_FTRACE (-EINVAL).
+ */
+static bool kb_skip_offset(int err)
+{
+	return err == -EILSEQ || err == -EINVAL;
+}
+
+/*
  * First offset past the entry that is an instruction boundary and not the
  * ftrace site: try offsets until register returns something other than
  * -EILSEQ (the selftest's method), skipping the ftrace call.
@@ -363,7 +374,7 @@ static int kb_register_inside(struct kb_cfg *c)
 	for (off = 1; off < 32; off++) {
 		if (c->kind == KB_BARE) {
 			err = kb_bare_register(c, 0, off);
-			if (err == -EILSEQ)
+			if (kb_skip_offset(err))
 				continue;
 			if (err)
 				return err;
@@ -376,7 +387,7 @@ static int kb_register_inside(struct kb_cfg *c)
 			struct kpc_probe *p = kb_core_register(c, 0, off);
 
 			err = PTR_ERR_OR_ZERO(p);
-			if (err == -EILSEQ)
+			if (kb_skip_offset(err))
 				continue;
 			if (err)
 				return err;
@@ -704,7 +715,7 @@ static int kb_cp_find_offset(void)
 		kp.offset = off;
 		kp.pre_handler = kb_bare_pre;
 		err = register_kprobe(&kp);
-		if (err == -EILSEQ)
+		if (kb_skip_offset(err))
 			continue;
 		if (err)
 			return err;

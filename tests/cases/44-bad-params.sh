@@ -40,11 +40,12 @@ bad_load "$ENOENT" '^\[[ 0-9.]*\] kprobe_core: funclatency/latency: cannot probe
 	funclatency func=kpc_no_such_function
 bad_load "$EINVAL" '^\[[ 0-9.]*\] funclatency: maxactive=-1: must be 0' funclatency func=vfs_read maxactive=-1
 
-# A function the kernel refuses to probe: kprobe_int3_handler is NOKPROBE.
-grep -q '	kprobe_int3_handler$' /sys/kernel/debug/kprobes/blacklist ||
-	fail "kprobe_int3_handler is not in the kprobe blacklist"
-bad_load "$EINVAL" '^\[[ 0-9.]*\] kprobe_core: funclatency/latency: cannot probe kprobe_int3_handler\+0x0: the kernel refuses to probe there.* \(-22\)$' \
-	funclatency func=kprobe_int3_handler
+# A function the kernel refuses to probe: kprobe_fault_handler is NOKPROBE
+# (on x86 and arm64, 6.1 and 6.12; kprobe_int3_handler is x86's only).
+grep -q '	kprobe_fault_handler$' /sys/kernel/debug/kprobes/blacklist ||
+	fail "kprobe_fault_handler is not in the kprobe blacklist"
+bad_load "$EINVAL" '^\[[ 0-9.]*\] kprobe_core: funclatency/latency: cannot probe kprobe_fault_handler\+0x0: the kernel refuses to probe there.* \(-22\)$' \
+	funclatency func=kprobe_fault_handler
 
 bad_load "$EINVAL" '^\[[ 0-9.]*\] open_ret: maxactive=-1: must be 0' open_ret maxactive=-1
 bad_load "$EINVAL" '^\[[ 0-9.]*\] open_args: pid=-5: must be a process id' open_args pid=-5

@@ -335,7 +335,8 @@ static struct kpc_probe *witness_int3(void)
 
 	for (d.offset = 1; d.offset < 32; d.offset++) {
 		p = kpc_register_kprobe(&d);
-		if (PTR_ERR(p) == -EILSEQ)
+		/* -EINVAL: arm64's ftrace call site (func+4), not probeable */
+		if (PTR_ERR(p) == -EILSEQ || PTR_ERR(p) == -EINVAL)
 			continue;
 		if (IS_ERR(p))
 			return p;
