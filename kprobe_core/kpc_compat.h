@@ -38,6 +38,16 @@ static inline unsigned long kpc_ftrace_post_ip(unsigned long addr)
  * arm64 refuses an address that is not a multiple of the instruction size
  * (one kprobe_opcode_t, 4 bytes) with -EINVAL. The core says -EILSEQ on both.
  */
+/*
+ * What the listing calls a probe that traps rather than rides on ftrace:
+ * the breakpoint instruction of the architecture.
+ */
+#ifdef CONFIG_ARM64
+#define KPC_TRAP_MODE	"brk"
+#else
+#define KPC_TRAP_MODE	"int3"
+#endif
+
 static inline bool kpc_insn_misaligned(const void *addr)
 {
 #ifdef CONFIG_ARM64

@@ -57,7 +57,7 @@ const char *kpc_site_mode(const struct kpc_site *site)
 	else if (kprobe_ftrace((struct kprobe *)kp))
 		mode = "ftrace";
 	else
-		mode = "int3";
+		mode = KPC_TRAP_MODE;
 	rcu_read_unlock();
 	return mode;
 }

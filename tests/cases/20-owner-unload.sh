@@ -9,8 +9,8 @@ load kpc_orphan
 run cat $P
 grep -q 'kpc_orphan/orphan_kprobe enabled' $P || fail "kprobe client not listed"
 grep -q 'kpc_orphan/orphan_kretprobe enabled' $P || fail "kretprobe client not listed"
-grep -Eq '^0x[0-9a-f]+ kprobe (ftrace|int3) do_sys_openat2\+0x' $P || fail "kprobe site not listed"
-grep -Eq '^0x[0-9a-f]+ kretprobe (ftrace|int3) do_sys_openat2\+0x' $P || fail "kretprobe site not listed"
+grep -Eq '^0x[0-9a-f]+ kprobe (ftrace|int3|brk) do_sys_openat2\+0x' $P || fail "kprobe site not listed"
+grep -Eq '^0x[0-9a-f]+ kretprobe (ftrace|int3|brk) do_sys_openat2\+0x' $P || fail "kretprobe site not listed"
 for _ in 1 2 3 4 5; do cat /proc/version >/dev/null; done
 mark
 unload kpc_orphan
