@@ -28,7 +28,7 @@
 #   - the kernel carries no taint besides O (out-of-tree) and E (unsigned).
 # OUTDIR/verdict holds: passed, failed, skipped (cases + one for the guest
 # run itself), reasons (words: not-ok incomplete no-plan no-sentinel runner
-# timeout splat taint qemu), seconds and tainted.
+# no-dump timeout splat taint qemu), seconds and tainted.
 set -uo pipefail
 
 top=$(cd "$(dirname "$0")/.." && pwd)
@@ -113,6 +113,8 @@ for f in console ktap early; do
 	tr -d '\r' <"$out/$f.log" >"$out/$f.tmp" && mv "$out/$f.tmp" "$out/$f.log"
 done
 # The final log dump, out of the runner's file into its own.
+dump=no
+grep -aq '^KPC-DMESG-END$' "$out/ktap.log" && dump=yes
 awk -v d="$out/dmesg.log" '
 	/^KPC-DMESG-BEGIN$/ { in_dump = 1; printf "" > d; next }
 	/^KPC-DMESG-END$/ { in_dump = 0; next }
@@ -141,6 +143,9 @@ if [ -n "$sentinel" ]; then
 	if [ -z "$tainted" ] || [ $((tainted & ~TAINT_OK)) -ne 0 ]; then
 		reasons+=(taint)
 	fi
+	# The log dump comes before the sentinel: a run without it had part of
+	# the kernel log unjudged.
+	[ $dump = yes ] || reasons+=(no-dump)
 	# The runner's own status must agree with the results it printed.
 	runner=$(echo "$sentinel" | sed -n 's/.* runner=\([0-9][0-9]*\) .*/\1/p')
 	if [ -z "$runner" ] || { [ "$runner" -eq 0 ] && [ "$failed" -gt 0 ]; } ||

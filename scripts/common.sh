@@ -6,7 +6,7 @@
 # wrong, x86 and arm64 spellings. Every line of the console (which carries
 # only the kernel: the runner has its own port) and of the final log dump is
 # scanned.
-SPLAT_RE='\[ *[0-9]+\.[0-9]+\](\[ *[CT][0-9]+\])? .*(BUG:|BUG [a-z]|WARNING:|Oops|general protection|KASAN:|UBSAN:|KFENCE:|possible circular locking|suspicious RCU usage|sleeping function called from invalid context|rcu: INFO|detected stalls|INFO: task .* blocked|refcount_t:|list_add corruption|list_del corruption|Call Trace:|Call trace:|Modules linked in:|kernel BUG at|Kernel panic|Unable to handle kernel|Internal error:|ODEBUG:|DEBUG_LOCKS_WARN_ON|cut here|Bad page|soft lockup|hard LOCKUP|double fault|stack guard page|stack-protector)'
+SPLAT_RE='\[ *[0-9]+\.[0-9]+\](\[ *[CT][0-9]+\])? .*(BUG:|BUG [a-z]|WARNING:|Oops|general protection|KASAN:|UBSAN:|KFENCE:|possible circular locking|suspicious RCU usage|sleeping function called from invalid context|rcu: INFO|detected stalls|INFO: task .* blocked|refcount_t:|list_add corruption|list_del corruption|Call Trace:|Call trace:|Modules linked in:|kernel BUG at|Kernel panic|Unable to handle kernel|Internal error:|ODEBUG:|DEBUG_LOCKS_WARN_ON|cut here|Bad page|soft lockup|hard LOCKUP|double fault|stack guard page|stack-protector|printk messages dropped)'
 
 # Taint bits a run may end with: 12 (O, out-of-tree module), 13 (E, unsigned module).
 export TAINT_OK=$(((1 << 12) | (1 << 13)))
@@ -55,8 +55,15 @@ use_kernel() {
 		cat "$2/fetch.log"
 		return 1
 	fi
+	unset KERNEL_ARCH KERNEL_MAKE_ARGS KERNEL_BUSYBOX
 	# shellcheck disable=SC1090
 	. "$kenv"
+	# A kernel built from source (scripts/build-kernel.sh, whose text is
+	# part of its cache key, so it is left as it is) has no such lines: an
+	# x86_64 kernel built with the host's tools.
+	KERNEL_ARCH=${KERNEL_ARCH:-x86_64}
+	KERNEL_MAKE_ARGS=${KERNEL_MAKE_ARGS:-}
+	KERNEL_BUSYBOX=${KERNEL_BUSYBOX:-}
 	# shellcheck disable=SC2034 # for the caller
 	kdir=$(dirname "$kenv")/$KERNEL_KDIR
 	echo "   $KERNEL_PACKAGE $KERNEL_VERSION ($KERNEL_CC)"

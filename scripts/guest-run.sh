@@ -28,12 +28,12 @@ build=$top/.cache/build/$k
 copy_tree "$build"
 echo "Building the modules for $k ($KERNEL_RELEASE)..."
 # shellcheck disable=SC2086 # KERNEL_MAKE_ARGS: words for make (cross builds)
-if ! make -j"$(nproc)" -C "$build" KDIR="$kdir" KPC_TESTS=1 $KERNEL_MAKE_ARGS >"$out/build.log" 2>&1; then
+if ! make -j"$(nproc)" -C "$build" KDIR="$kdir" KPC_TESTS=1 ${KERNEL_MAKE_ARGS:-} >"$out/build.log" 2>&1; then
 	cat "$out/build.log"
 	echo "$mode: the build failed; log: $out/build.log" >&2
 	exit 1
 fi
-scripts/initramfs.sh "$out/initramfs.cpio.gz" "$build" tests/cases/*.sh
+KCONFIG=$kdir/.config scripts/initramfs.sh "$out/initramfs.cpio.gz" "$build" tests/cases/*.sh
 
 case $mode in
 shell)

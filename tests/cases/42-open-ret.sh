@@ -11,11 +11,17 @@ load kprobe_core
 # Opens in flight on both CPUs at once: loops of redirections (done by the
 # shell itself) and of cat, for about the same number of opens each.
 race() {
+	_pids=
 	for _ in 1 2; do
 		(i=0; while [ $i -lt 1500 ]; do : </proc/version; i=$((i + 1)); done) &
+		_pids="$_pids $!"
 		(i=0; while [ $i -lt 60 ]; do cat /proc/version /proc/cpuinfo >/dev/null; i=$((i + 1)); done) &
+		_pids="$_pids $!"
 	done
-	wait
+	# A plain wait says 0 whatever the loops did: wait for each.
+	for _p in $_pids; do
+		wait "$_p" || fail "an opening loop failed"
+	done
 }
 
 mark
