@@ -22,18 +22,13 @@ k=${1:?usage: check-harness.sh KERNEL KERNELS}
 kernels=" $(echo "${2:-$k}" | tr -s ' \n' '  ') "
 boot_timeout=${BOOT_TIMEOUT:-1200}
 results=$top/results/harness
-kenv=$(scripts/kernel.sh "$k" 2>/dev/null) || { bad "harness: kernel $k unavailable"; exit 1; }
+mkdir -p "$results"
+use_kernel "$k" "$results" >/dev/null || { bad "harness: kernel $k unavailable"; exit 1; }
 build=$top/.cache/build/$k
-# busybox_of KENV: the guest busybox a kernel needs (empty: the host's).
-busybox_of() {
-	local b
-	b=$(sed -n 's/^KERNEL_BUSYBOX=//p' "$1")
-	echo "${b:+$(dirname "$1")/$b}"
-}
+kbusybox=$guest_busybox
 
 # The static checks catch what they are for.
-kdir=$(dirname "$kenv")/$(sed -n 's/^KERNEL_KDIR=//p' "$kenv")
-margs=$(sed -n 's/^KERNEL_MAKE_ARGS=//p' "$kenv" | tr -d '"')
+margs=$KERNEL_MAKE_ARGS
 st=$top/.cache/build/static-selftest
 out=$results/static
 rm -rf "$st" "$out"
@@ -67,7 +62,7 @@ for c in tests/harness/cases/*.sh; do
 	mkdir -p "$out"
 	# "# kernel: NAME": the case needs that kernel (e.g. its kmemleak).
 	ck=$(header "$c" kernel)
-	ckenv=$kenv cbuild=$build
+	ckenv=$kenv cbuild=$build cbusybox=$kbusybox
 	if [ -n "$ck" ]; then
 		cbuild=$top/.cache/build/$ck
 		case $kernels in *" $ck "*) ;; *)
@@ -75,7 +70,12 @@ for c in tests/harness/cases/*.sh; do
 			continue
 			;;
 		esac
-		ckenv=$(scripts/kernel.sh "$ck" 2>/dev/null) || { bad "harness: $name: kernel $ck unavailable"; continue; }
+		# Its kenv and busybox, without disturbing this run's kernel's.
+		if ! cdesc=$(use_kernel "$ck" "$out" >/dev/null && echo "$kenv|$guest_busybox"); then
+			bad "harness: $name: kernel $ck unavailable"
+			continue
+		fi
+		ckenv=${cdesc%%|*} cbusybox=${cdesc#*|}
 	fi
 	if [ ! -e "$cbuild/tests/harness/kpc_warn.ko" ]; then
 		bad "harness: $name (the harness modules did not build)"
@@ -85,7 +85,7 @@ for c in tests/harness/cases/*.sh; do
 		bad "harness: $name names no KTAP line it expects (# expect-ktap:)"
 		continue
 	fi
-	BUSYBOX=$(busybox_of "$ckenv") scripts/initramfs.sh "$out/initramfs.cpio.gz" "$cbuild" "$c"
+	BUSYBOX=$cbusybox scripts/initramfs.sh "$out/initramfs.cpio.gz" "$cbuild" "$c"
 	scripts/boot.sh "$ckenv" "$out/initramfs.cpio.gz" "$out" "${t:-$boot_timeout}" \
 		"$(header "$c" kernel-args)" >"$out/report" 2>&1
 	# shellcheck disable=SC2046

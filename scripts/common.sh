@@ -48,7 +48,9 @@ sparse_problems() {
 
 # use_kernel NAME OUT: fetch (or build) kernel NAME of the matrix, logging to
 # OUT/fetch.log, and load its description: kenv (its env file), KERNEL_*
-# from it, and kdir, the tree to build modules against. Prints the package line; on
+# from it, kdir (the tree to build modules against) and guest_busybox (the
+# guest's static busybox: the arm64 one, or empty for the host's). Every
+# script that needs a kernel goes through here. Prints the package line; on
 # failure prints the log and returns 1.
 use_kernel() {
 	if ! kenv=$("$top/scripts/kernel.sh" "$1" 2>"$2/fetch.log"); then
@@ -66,5 +68,7 @@ use_kernel() {
 	KERNEL_BUSYBOX=${KERNEL_BUSYBOX:-}
 	# shellcheck disable=SC2034 # for the caller
 	kdir=$(dirname "$kenv")/$KERNEL_KDIR
+	# shellcheck disable=SC2034
+	guest_busybox=${KERNEL_BUSYBOX:+$(dirname "$kenv")/$KERNEL_BUSYBOX}
 	echo "   $KERNEL_PACKAGE $KERNEL_VERSION ($KERNEL_CC)"
 }

@@ -16,11 +16,8 @@ k=${KERNEL:-$(default_kernel)}
 out=$top/results/$mode
 mkdir -p "$out"
 
-kenv=$(scripts/kernel.sh "$k")
-# shellcheck disable=SC1090
-. "$kenv"
-kdir=$(dirname "$kenv")/$KERNEL_KDIR
-if [ "${KERNEL_ARCH:-x86_64}" != x86_64 ]; then
+use_kernel "$k" "$out" >/dev/null || exit 1
+if [ "$KERNEL_ARCH" != x86_64 ]; then
 	echo "$mode: $k is an $KERNEL_ARCH kernel: only x86_64 guests so far" >&2
 	exit 1
 fi
@@ -28,7 +25,7 @@ build=$top/.cache/build/$k
 copy_tree "$build"
 echo "Building the modules for $k ($KERNEL_RELEASE)..."
 # shellcheck disable=SC2086 # KERNEL_MAKE_ARGS: words for make (cross builds)
-if ! make -j"$(nproc)" -C "$build" KDIR="$kdir" KPC_TESTS=1 ${KERNEL_MAKE_ARGS:-} >"$out/build.log" 2>&1; then
+if ! make -j"$(nproc)" -C "$build" KDIR="$kdir" KPC_TESTS=1 $KERNEL_MAKE_ARGS >"$out/build.log" 2>&1; then
 	cat "$out/build.log"
 	echo "$mode: the build failed; log: $out/build.log" >&2
 	exit 1

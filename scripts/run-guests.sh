@@ -23,11 +23,9 @@ k=${1:?usage: run-guests.sh NAME TREE OUT}
 tree=${2:?}
 out=${3:?}
 boot_timeout=${BOOT_TIMEOUT:-1200}
-kenv=$(scripts/kernel.sh "$k" 2>/dev/null) || { bad "$k: kernel unavailable"; exit 1; }
-kconfig=$(dirname "$kenv")/$(sed -n 's/^KERNEL_KDIR=//p' "$kenv")/.config
-# The guest's busybox: the kernel's architecture's (arm64), or the host's.
-busybox=$(sed -n 's/^KERNEL_BUSYBOX=//p' "$kenv")
-busybox=${busybox:+$(dirname "$kenv")/$busybox}
+mkdir -p "$out"
+use_kernel "$k" "$out" >/dev/null || { bad "$k: kernel unavailable"; exit 1; }
+kconfig=$kdir/.config
 
 shared=() isolated=()
 for c in "$tree"/tests/cases/*.sh; do
@@ -48,7 +46,7 @@ for r in "${runs[@]}"; do
 		accel=$(header "$c" accel)
 	fi
 	[ ${#cases[@]} -gt 0 ] || continue
-	KCONFIG=$kconfig BUSYBOX=$busybox scripts/initramfs.sh "$out/$r/initramfs.cpio.gz" "$tree" "${cases[@]}"
+	KCONFIG=$kconfig BUSYBOX=$guest_busybox scripts/initramfs.sh "$out/$r/initramfs.cpio.gz" "$tree" "${cases[@]}"
 	scripts/boot.sh ${accel:+--accel "$accel"} "$kenv" "$out/$r/initramfs.cpio.gz" \
 		"$out/$r" "$t" "$args"
 	# Count from the cases the guest was given: a case the guest never
