@@ -95,12 +95,22 @@ for c in tests/harness/cases/*.sh; do
 			grep -aqE -- "$re" "$out/ktap.log" || echo "ktap /$re/"
 		done
 		sed -n 's/^# expect-kernel:[[:space:]]*//p' "$c" | while IFS= read -r re; do
-			cat "$out/console.log" "$out/dmesg.log" | grep -aqE -- "$re" || echo "kernel /$re/"
+			# Not "cat ... | grep -q" under pipefail: grep quits at the
+			# first match, cat may still be writing and die of SIGPIPE,
+			# and the pipeline fails (seen once in CI, on a loaded host).
+			grep -aqE -- "$re" "$out/console.log" "$out/dmesg.log" || echo "kernel /$re/"
 		done
 	)
 	secs=$(verdict_get "$out" seconds)
 	if [ -n "$missing" ]; then
 		bad "harness: $name: the logs lack: $(echo "$missing" | paste -sd'|' -); logs: $out"
+		# What CI leaves behind is this output only: show what the logs had.
+		sed 's/^/        /' "$out/report" | head -n 20
+		for f in ktap console dmesg; do
+			echo "        $f.log: $(wc -l <"$out/$f.log") lines, its last 5:"
+			tail -n 5 "$out/$f.log" | sed 's/^/          /'
+		done
+		grep -an 'kpc_\|BUG\|WARN' "$out/console.log" "$out/dmesg.log" | head -n 20 | sed 's/^/        /'
 	elif [ "$got" != "$expect" ]; then
 		bad "harness: $name: judged '${got:-pass}', expected exactly '${expect:-pass}'; logs: $out"
 		sed 's/^/        /' "$out/report" | head -n 30
