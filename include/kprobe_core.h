@@ -326,4 +326,20 @@ static inline unsigned int kpc_hist_bucket(u64 ns)
 	return ns < 2 ? 0 : fls64(ns) - 1;
 }
 
+/**
+ * kpc_elapsed_ns() - time from @t0 to @now, two ktime_get_mono_fast_ns() reads
+ * @t0: the earlier read
+ * @now: the later read, possibly on another CPU
+ *
+ * The fast clock is monotonic per CPU only: a read on another CPU may come
+ * out a little below an earlier one. Such an interval counts as 0 rather
+ * than as a wrapped value near 2^64.
+ *
+ * Return: @now - @t0, or 0 when @now < @t0.
+ */
+static inline u64 kpc_elapsed_ns(u64 t0, u64 now)
+{
+	return now > t0 ? now - t0 : 0;
+}
+
 #endif /* _KPROBE_CORE_H */

@@ -219,11 +219,8 @@ static int kpc_kretprobe_ret(struct kretprobe_instance *ri,
 	struct kpc_probe *c;
 	u64 ns;
 
-	/*
-	 * The fast clock is monotonic per CPU only: a call returning on
-	 * another CPU may read a little less than its entry did. Count it 0.
-	 */
-	ns = now > call->t0 ? now - call->t0 : 0;
+	/* A call returning on another CPU may read less than its entry did. */
+	ns = kpc_elapsed_ns(call->t0, now);
 	/* Calls an old arm took still return through it: handle them. */
 	kpc_for_each_client(c, arm->site) {
 		if (!(call->ran & BIT_ULL(c->slot)))

@@ -275,6 +275,8 @@ static void kpc_site_where(struct kpc_site *site)
 {
 	char *size, *end;
 
+	/* What sprint_symbol() may write: a 511-character name, module, build id */
+	BUILD_BUG_ON(sizeof(site->where) < KSYM_SYMBOL_LEN);
 	sprint_symbol(site->where, site->addr);
 	size = strchr(site->where, '/');
 	if (!size)

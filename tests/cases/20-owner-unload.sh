@@ -11,6 +11,23 @@ grep -q 'kpc_orphan/orphan_kprobe enabled' $P || fail "kprobe client not listed"
 grep -q 'kpc_orphan/orphan_kretprobe enabled' $P || fail "kretprobe client not listed"
 grep -Eq '^0x[0-9a-f]+ kprobe (ftrace|int3|brk) do_sys_openat2\+0x' $P || fail "kprobe site not listed"
 grep -Eq '^0x[0-9a-f]+ kretprobe (ftrace|int3|brk) do_sys_openat2\+0x' $P || fail "kretprobe site not listed"
+# Addresses as kprobes/list gives them: the probed address to a reader with
+# CAP_SYSLOG in the initial user namespace (root here), 0 to any other.
+set -- $(sed -n 's/^0x\([0-9a-f]*\) kprobe .* do_sys_openat2+0x\([0-9a-f]*\)$/\1 \2/p' $P)
+sym=$(sed -n 's/^\([0-9a-f]*\) [tT] do_sys_openat2$/\1/p' /proc/kallsyms)
+echo "listed 0x$1 = do_sys_openat2 (0x$sym) + 0x$2"
+[ -n "$sym" ] && [ "$((0x$1))" -eq "$((0x$sym + 0x$2))" ] ||
+	fail "listed address 0x$1 is not do_sys_openat2 (0x$sym) + 0x$2"
+if kconfig CONFIG_USER_NS; then
+	# Root in a new user namespace owns the file but has no CAP_SYSLOG there.
+	unshare -U -r cat $P >/tmp/listing-userns
+	sed -n '/ do_sys_openat2/p' /tmp/listing-userns
+	[ "$(grep -Ec '^0x0 k(ret)?probe (ftrace|int3|brk) do_sys_openat2\+0x' /tmp/listing-userns)" -eq 2 ] ||
+		fail "a reader without CAP_SYSLOG is not shown 0x0 for both sites"
+	grep -Eq '^0x[1-9a-f]' /tmp/listing-userns && fail "an address shown to a reader without CAP_SYSLOG"
+else
+	echo "# no CONFIG_USER_NS: the address rule for other readers is not checked here"
+fi
 for _ in 1 2 3 4 5; do cat /proc/version >/dev/null; done
 mark
 unload kpc_orphan

@@ -648,6 +648,27 @@ static bool t_kretprobe_latency(void)
 }
 
 /*
+ * The latency of a call that returns on another CPU: the fast clock is
+ * monotonic per CPU only, so the return may read less than the entry did.
+ * Such a call must count as 0 ns (bucket 0), not as ~1.8e19 ns (bucket 63).
+ * The clock cannot be made to go backwards on demand: check the rule itself.
+ */
+static bool t_elapsed_backwards(void)
+{
+	bool ok = true;
+
+	ok &= CHECK(kpc_elapsed_ns(1000, 1500) == 500, "%llu", kpc_elapsed_ns(1000, 1500));
+	ok &= CHECK(kpc_elapsed_ns(1000, 1000) == 0, "%llu", kpc_elapsed_ns(1000, 1000));
+	ok &= CHECK(kpc_elapsed_ns(1000, 999) == 0, "%llu", kpc_elapsed_ns(1000, 999));
+	ok &= CHECK(kpc_elapsed_ns(U64_MAX, 0) == 0, "%llu", kpc_elapsed_ns(U64_MAX, 0));
+	ok &= CHECK(kpc_elapsed_ns(0, U64_MAX) == U64_MAX, "%llu",
+		    kpc_elapsed_ns(0, U64_MAX));
+	ok &= CHECK(kpc_hist_bucket(kpc_elapsed_ns(1000, 999)) == 0, "bucket %u",
+		    kpc_hist_bucket(kpc_elapsed_ns(1000, 999)));
+	return ok;
+}
+
+/*
  * Held calls: threads that enter st_target_hold together (one per CPU,
  * released at once so they race for the first token) and stay inside
  * until st_hold_release is completed.
@@ -1321,6 +1342,7 @@ static const struct {
 	{ "unregister_one_while_hit_on_all_cpus", t_unregister_while_hit },
 	{ "kretprobe_shared_per_call_data", t_kretprobe_data },
 	{ "kretprobe_latency_histogram", t_kretprobe_latency },
+	{ "latency_of_a_backwards_clock_is_zero", t_elapsed_backwards },
 	{ "kretprobe_maxactive_misses", t_kretprobe_maxactive },
 	{ "two_clients_one_address", t_two_clients },
 	{ "three_clients_one_address", t_three_clients },
