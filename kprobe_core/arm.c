@@ -22,6 +22,7 @@
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
 #include <linux/delay.h>
+#include <linux/error-injection.h>
 #include <linux/slab.h>
 #include "kpc_internal.h"
 
@@ -125,6 +126,12 @@ int kpc_arm_register(struct kpc_site *site, struct kpc_arm *arm)
 		kpc_arm_track(arm);
 	return 0;
 }
+/*
+ * The kernel's fail_function can make this return an error (kernels with
+ * CONFIG_FUNCTION_ERROR_INJECTION; nothing otherwise): how the suite makes
+ * a re-arm fail, which no input does on demand.
+ */
+ALLOW_ERROR_INJECTION(kpc_arm_register, ERRNO);
 
 /* For an arm that is not, or is no longer, replaced by another. */
 void kpc_arm_unregister(struct kpc_site *site, struct kpc_arm *arm)

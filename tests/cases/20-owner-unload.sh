@@ -13,11 +13,13 @@ grep -Eq '^0x[0-9a-f]+ kprobe (ftrace|int3|brk) do_sys_openat2\+0x' $P || fail "
 grep -Eq '^0x[0-9a-f]+ kretprobe (ftrace|int3|brk) do_sys_openat2\+0x' $P || fail "kretprobe site not listed"
 # Addresses as kprobes/list gives them: the probed address to a reader with
 # CAP_SYSLOG in the initial user namespace (root here), 0 to any other.
-set -- $(sed -n 's/^0x\([0-9a-f]*\) kprobe .* do_sys_openat2+0x\([0-9a-f]*\)$/\1 \2/p' $P)
+listed=$(sed -n 's/^0x\([0-9a-f]*\) kprobe .* do_sys_openat2+0x\([0-9a-f]*\)$/\1 \2/p' $P)
+addr=${listed% *} off=${listed#* }
 sym=$(sed -n 's/^\([0-9a-f]*\) [tT] do_sys_openat2$/\1/p' /proc/kallsyms)
-echo "listed 0x$1 = do_sys_openat2 (0x$sym) + 0x$2"
-[ -n "$sym" ] && [ "$((0x$1))" -eq "$((0x$sym + 0x$2))" ] ||
-	fail "listed address 0x$1 is not do_sys_openat2 (0x$sym) + 0x$2"
+echo "listed 0x$addr = do_sys_openat2 (0x$sym) + 0x$off"
+if [ -z "$sym" ] || [ -z "$listed" ] || [ "$((0x$addr))" -ne "$((0x$sym + 0x$off))" ]; then
+	fail "listed address 0x$addr is not do_sys_openat2 (0x$sym) + 0x$off"
+fi
 if kconfig CONFIG_USER_NS; then
 	# Root in a new user namespace owns the file but has no CAP_SYSLOG there.
 	unshare -U -r cat $P >/tmp/listing-userns

@@ -1,9 +1,9 @@
 #!/bin/sh
 # A probed function with a 511-character name (KSYM_NAME_LEN - 1) in a
 # module with a 34-character name: the site's "where" text is then longer
-# than KSYM_NAME_LEN + 32 bytes, the buffer the core once had (an overflow
-# into the site, which KASAN on debug-6.1 reports). The listing and the
-# summaries must carry the whole name.
+# than KSYM_NAME_LEN + 32 bytes, the buffer the core once had (it overflowed
+# into the site's next fields; a BUILD_BUG_ON now holds the size). The
+# listing must carry the whole name, and the counts be exact.
 . /tests/lib.sh
 
 mod=kpc_target_with_a_long_symbol_name
