@@ -37,6 +37,7 @@ unload kpc_stress
 mark
 load kpc_stress seconds=6 burst_ms=40
 dmesg_since_mark | sed -n 's/^.*kpc_stress: //p'
+expect_dmesg 'kpc_stress: # stats reader: [1-9][0-9]* readings while the sites were re-armed, 0 went backwards$'
 expect_dmesg 'kpc_stress: # bursts of 40 ms: [1-9][0-9]* joins and [1-9][0-9]* leaves re-armed the int3 witness site [1-9][0-9]* times and the kretprobe one [1-9][0-9]* times, 0 wrong counts'
 expect_dmesg 'kpc_stress: ok 1 stress'
 unload kpc_stress

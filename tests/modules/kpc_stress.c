@@ -325,6 +325,35 @@ static int churn_fn(void *arg)
 	return 0;
 }
 
+/*
+ * While the witnesses' sites are re-armed, a reader takes their statistics
+ * over and over: kpc_get_stats() reads a site's current kernel probe, the
+ * one a re-arm replaces and then frees (KASAN, on debug-6.1, reports a
+ * read of a freed one). Each reading must be at least the one before.
+ */
+static struct kpc_probe *read_of[2];
+static unsigned long n_reads, n_backwards;
+
+static int reader_fn(void *unused)
+{
+	static struct kpc_stats last[2], now;	/* one reader; too big for the stack */
+	int i;
+
+	while (!kthread_should_stop()) {
+		for (i = 0; i < 2; i++) {
+			kpc_get_stats(read_of[i], &now);
+			if (now.hits < last[i].hits || now.returns < last[i].returns ||
+			    now.missed_reentry < last[i].missed_reentry ||
+			    now.missed_pool < last[i].missed_pool)
+				n_backwards++;
+			last[i] = now;
+		}
+		n_reads++;
+		cond_resched();
+	}
+	return 0;
+}
+
 /* A witness at stress_kp_target's first int3 site (past the ftrace call). */
 static struct kpc_probe *witness_int3(void)
 {
@@ -358,7 +387,7 @@ static int __init kpc_stress_init(void)
 		.name = "witness_r", .symbol = "stress_rp_target", .entry = fill_entry,
 		.ret = check_ret, .data_size = sizeof(unsigned long),
 	};
-	struct task_struct *churn;
+	struct task_struct *churn, *reader = NULL;
 	static struct kpc_stats sk, sr, si;	/* too big for the stack together */
 	struct kpc_site_info ii = {}, ir = {};
 	struct kpc_probe *pk, *pr, *pi;
@@ -394,7 +423,16 @@ static int __init kpc_stress_init(void)
 		kthread_bind(callers[i].task, i);
 		wake_up_process(callers[i].task);
 	}
-	churn = kthread_run(churn_fn, NULL, "kpc_stress_churn");
+	if (burst_ms) {
+		read_of[0] = pi;
+		read_of[1] = pr;
+		reader = kthread_run(reader_fn, NULL, "kpc_stress_reader");
+		if (IS_ERR(reader)) {
+			err = PTR_ERR(reader);
+			reader = NULL;
+		}
+	}
+	churn = err ? ERR_PTR(err) : kthread_run(churn_fn, NULL, "kpc_stress_churn");
 	if (IS_ERR(churn)) {
 		err = PTR_ERR(churn);
 	} else {
@@ -409,6 +447,8 @@ static int __init kpc_stress_init(void)
 	}
 	if (!IS_ERR(churn))
 		kthread_stop(churn);
+	if (reader)
+		kthread_stop(reader);
 	for (i = 0; i < ncallers; i++) {
 		kthread_stop(callers[i].task);
 		calls += callers[i].calls;
@@ -434,6 +474,10 @@ static int __init kpc_stress_init(void)
 		pr_info("# %s %u ms: %lu joins and %lu leaves re-armed the int3 witness site %llu times and the kretprobe one %llu times, %lu wrong counts\n",
 			live ? "re-arms while calls run, every" : "bursts of", burst_ms,
 			n_joins, n_leaves, ii.rearms, ir.rearms, n_bad);
+		pr_info("# stats reader: %lu readings while the sites were re-armed, %lu went backwards\n",
+			n_reads, n_backwards);
+		if (!n_reads || n_backwards)
+			n_bad++;
 		/* each join and leave re-arms the int3 site, each join the kretprobe one */
 		if (ii.rearms != n_joins + n_leaves || ir.rearms < n_joins ||
 		    n_leaves < BURST_CYCLES)

@@ -15,10 +15,9 @@
 #include <linux/module.h>
 #include <kprobe_core.h>
 
-/* 31 + 32 * 15 = 511 characters, the assembler name of long_fn() */
-#define CHUNK2	"_abcdefghijklmn" "_abcdefghijklmn"
-#define CHUNK8	CHUNK2 CHUNK2 CHUNK2 CHUNK2
-#define LONG_NAME "kpc_the_probed_function_name___" CHUNK8 CHUNK8 CHUNK8 CHUNK8
+/* Its assembler name: 31 + 32 * 15 = 511 characters */
+#define LONG_NAME \
+	"kpc_the_probed_function_name____abcdefghijklmn_abcdefghijklmn_abcdefghijklmn_abcdefghijklmn_abcdefghijklmn_abcdefghijklmn_abcdefghijklmn_abcdefghijklmn_abcdefghijklmn_abcdefghijklmn_abcdefghijklmn_abcdefghijklmn_abcdefghijklmn_abcdefghijklmn_abcdefghijklmn_abcdefghijklmn_abcdefghijklmn_abcdefghijklmn_abcdefghijklmn_abcdefghijklmn_abcdefghijklmn_abcdefghijklmn_abcdefghijklmn_abcdefghijklmn_abcdefghijklmn_abcdefghijklmn_abcdefghijklmn_abcdefghijklmn_abcdefghijklmn_abcdefghijklmn_abcdefghijklmn_abcdefghijklmn"
 
 static int long_sink;
 
