@@ -36,12 +36,18 @@ static int long_pre(struct kpc_probe *p, struct pt_regs *regs)
 	return 0;
 }
 
+static void long_ret(struct kpc_probe *p, struct pt_regs *regs, void *data, u64 ns)
+{
+}
+
 static int __init long_init(void)
 {
 	struct kpc_desc kd = {
 		.name = "long_kprobe", .addr = (unsigned long)long_fn, .pre = long_pre,
 	};
-	struct kpc_desc rd = { .name = "long_kretprobe", .addr = (unsigned long)long_fn };
+	struct kpc_desc rd = {
+		.name = "long_kretprobe", .addr = (unsigned long)long_fn, .ret = long_ret,
+	};
 	int i;
 
 	BUILD_BUG_ON(sizeof(LONG_NAME) != KSYM_NAME_LEN);
