@@ -8,7 +8,8 @@
 #
 # tests/mutants.conf: one mutant per line, fields separated by " | ":
 #   name | file | exact text (must occur once) | replacement
-# MUTANTS="name ..." runs only those.
+# MUTANTS="name ..." runs only those; CASES="case ..." runs only those cases
+# of the suite (to see a new mutant killed quickly; the default is all).
 set -uo pipefail
 
 top=$(cd "$(dirname "$0")/.." && pwd)
@@ -90,5 +91,5 @@ PY
 	rm -rf "$build"
 done <"$out/mutants.conf"
 total=$((killed + survived + broken))
-echo "mutants on $k: $killed of $total killed, $survived survived, $broken broken ($(git rev-parse --short HEAD), $(date -u +%Y-%m-%d))"
+echo "mutants on $k${CASES:+ (cases: $CASES)}: $killed of $total killed, $survived survived, $broken broken ($(git rev-parse --short HEAD), $(date -u +%Y-%m-%d))"
 [ $survived -eq 0 ] && [ $broken -eq 0 ]

@@ -11,6 +11,8 @@
 #   OUT   where each guest's logs go (OUT/all, OUT/<isolated case>)
 # Environment: BOOT_TIMEOUT (default 1200), the host timeout of the shared
 # guest: the debug kernel's suite alone takes 275-400 s under TCG.
+# CASES="20-owner-unload 45-long-symbol": only those cases (make mutate, to
+# see a new mutant killed without the whole suite).
 set -uo pipefail
 
 top=$(cd "$(dirname "$0")/.." && pwd)
@@ -29,6 +31,9 @@ kconfig=$kdir/.config
 
 shared=() isolated=()
 for c in "$tree"/tests/cases/*.sh; do
+	if [ -n "${CASES:-}" ] && ! echo " $CASES " | grep -q " $(basename "$c" .sh) "; then
+		continue
+	fi
 	if grep -q '^# isolate$' "$c"; then isolated+=("$c"); else shared+=("$c"); fi
 done
 runs=("all")
