@@ -26,6 +26,12 @@
 #include <linux/slab.h>
 #include "kpc_internal.h"
 
+/*
+ * Why the kernel refused the registration under way, when the core can say
+ * it better than the errno does; NULL otherwise. Under kpc_lock.
+ */
+const char *kpc_refusal;
+
 struct kpc_arm *kpc_site_arm(struct kpc_site *site)
 {
 	return rcu_dereference_protected(site->arm, lockdep_is_held(&kpc_lock));
@@ -119,6 +125,8 @@ int kpc_arm_register(struct kpc_site *site, struct kpc_arm *arm)
 	/* register_kprobe() has set kp->addr by the time it refuses it */
 	if (err == -EINVAL && kpc_insn_misaligned(kp->addr))
 		err = -EILSEQ;
+	else if (err == -EINVAL && kpc_insn_ftrace_site(kp->addr))
+		kpc_refusal = "the function's ftrace call site, which this kernel cannot probe (no KPROBES_ON_FTRACE): probe +0x0 or the next instruction";
 	if (err)
 		return err;
 	arm->ftrace = kprobe_ftrace(kp);

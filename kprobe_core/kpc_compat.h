@@ -8,6 +8,7 @@
 
 #include <linux/kprobes.h>
 #include <linux/llist.h>
+#include <linux/uaccess.h>
 #include <linux/ptrace.h>
 #include <linux/sched.h>
 #ifdef CONFIG_KPROBES_ON_FTRACE
@@ -33,12 +34,6 @@ static inline unsigned long kpc_ftrace_post_ip(unsigned long addr)
 }
 
 /*
- * Whether @addr, where the kernel refused a probe with -EINVAL, lies inside
- * an instruction. x86 checks instruction boundaries itself and says -EILSEQ;
- * arm64 refuses an address that is not a multiple of the instruction size
- * (one kprobe_opcode_t, 4 bytes) with -EINVAL. The core says -EILSEQ on both.
- */
-/*
  * What the listing calls a probe that traps rather than rides on ftrace:
  * the breakpoint instruction of the architecture.
  */
@@ -48,10 +43,39 @@ static inline unsigned long kpc_ftrace_post_ip(unsigned long addr)
 #define KPC_TRAP_MODE	"int3"
 #endif
 
+/*
+ * Whether @addr, where the kernel refused a probe with -EINVAL, lies inside
+ * an instruction. x86 checks instruction boundaries itself and says -EILSEQ;
+ * arm64 refuses an address that is not a multiple of the instruction size
+ * (one kprobe_opcode_t, 4 bytes) with -EINVAL. The core says -EILSEQ on both.
+ */
 static inline bool kpc_insn_misaligned(const void *addr)
 {
 #ifdef CONFIG_ARM64
 	return addr && !IS_ALIGNED((unsigned long)addr, sizeof(kprobe_opcode_t));
+#else
+	return false;
+#endif
+}
+
+/*
+ * Whether @addr, where the kernel refused a probe with -EINVAL, is a
+ * function's ftrace call site, which a kernel without KPROBES_ON_FTRACE
+ * cannot probe. On arm64 (6.1 and 6.12 alike) a traceable function starts
+ * with "mov x9, x30" and then the call site, a nop or, while traced, a bl:
+ * so func+4. x86 probes its call sites through ftrace.
+ */
+static inline bool kpc_insn_ftrace_site(const void *addr)
+{
+#ifdef CONFIG_ARM64
+	__le32 insn[2];
+
+	if (!addr || !IS_ALIGNED((unsigned long)addr, sizeof(u32)) ||
+	    copy_from_kernel_nofault(insn, addr - sizeof(u32), sizeof(insn)))
+		return false;
+	return le32_to_cpu(insn[0]) == 0xaa1e03e9 &&		/* mov x9, x30 */
+	       (le32_to_cpu(insn[1]) == 0xd503201f ||		/* nop */
+		(le32_to_cpu(insn[1]) & 0xfc000000) == 0x94000000);	/* bl */
 #else
 	return false;
 #endif

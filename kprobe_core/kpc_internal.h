@@ -171,6 +171,7 @@ const char *kpc_owner_name(const struct module *owner);
 const char *kpc_site_mode(const struct kpc_site *site);
 
 /* arm.c (kpc_lock held) */
+extern const char *kpc_refusal;
 struct kpc_arm *kpc_site_arm(struct kpc_site *site);
 struct kpc_arm *kpc_arm_alloc(struct kpc_site *site, const struct kpc_arm *cur,
 			      const struct kpc_probe *extra);

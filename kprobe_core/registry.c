@@ -451,16 +451,17 @@ static struct kpc_probe *kpc_register_locked(const struct kpc_desc *d,
 	if (!c)
 		return ERR_PTR(-ENOMEM);
 
+	kpc_refusal = NULL;
 	err = kpc_client_place(d, kind, c);
 	if (err) {
 		if (d->symbol)
 			pr_err("%s/%s: cannot probe %s+0x%x: %s (%d)\n",
 			       kpc_owner_name(owner), d->name, d->symbol,
-			       d->offset, kpc_errname(err), err);
+			       d->offset, kpc_refusal ?: kpc_errname(err), err);
 		else
 			pr_err("%s/%s: cannot probe address 0x%lx+0x%x: %s (%d)\n",
 			       kpc_owner_name(owner), d->name, d->addr,
-			       d->offset, kpc_errname(err), err);
+			       d->offset, kpc_refusal ?: kpc_errname(err), err);
 		kpc_client_free(c);
 		return ERR_PTR(err);
 	}
