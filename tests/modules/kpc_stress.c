@@ -349,7 +349,12 @@ static int reader_fn(void *unused)
 			last[i] = now;
 		}
 		n_reads++;
-		cond_resched();
+		/*
+		 * A sleep, not cond_resched(): unregistering a kprobe waits for
+		 * RCU Tasks, which needs every task to switch out voluntarily
+		 * (a reader spinning on cond_resched() stalled it for good).
+		 */
+		usleep_range(20, 50);
 	}
 	return 0;
 }
