@@ -169,6 +169,15 @@ static int kpc_kretprobe_entry(struct kretprobe_instance *ri,
 	u64 ran = 0;
 	int held;
 
+	/*
+	 * A task that has exited (a zombie on its way to its last schedule:
+	 * do_task_dead(), __schedule()) makes calls that never return, after
+	 * the exit hook that gives back tokens (exit.c): the kernel recycles
+	 * them with no handler. Not tracked, not counted: their tokens would
+	 * be gone for good.
+	 */
+	if (unlikely(READ_ONCE(current->exit_state)))
+		return 1;
 	if (!kpc_arm_takes_hit(arm, regs))
 		return 1;
 	kpc_for_each_client(c, arm->site) {

@@ -33,6 +33,21 @@
 #include <linux/sort.h>
 #include <kprobe_core.h>
 
+/*
+ * How the kernel probes: a trap instruction (int3, arm64's brk), and at a
+ * function's entry ftrace where the kernel has ftrace-based kprobes.
+ */
+#ifdef CONFIG_ARM64
+#define KB_TRAP		"brk"
+#else
+#define KB_TRAP		"int3"
+#endif
+#ifdef CONFIG_KPROBES_ON_FTRACE
+#define KB_ENTRY_MODE	"entry (ftrace)"
+#else
+#define KB_ENTRY_MODE	"entry (" KB_TRAP ")"
+#endif
+
 #if !IS_ENABLED(CONFIG_KPROBES) || !IS_ENABLED(CONFIG_KRETPROBES)
 #error "kpc_bench needs CONFIG_KPROBES and CONFIG_KRETPROBES"
 #endif
@@ -269,8 +284,8 @@ static struct kb_cfg kb_hit[HIT_NCFG] = {
 	[HIT_RCORE]	= KB_CFG(hit_rcore, KB_RCORE, 1, false, "kprobe_core kretprobe (hist on)"),
 	[HIT_RBARE4]	= KB_CFG(hit_rbare4, KB_RBARE, 4, false, "4 bare kretprobes, one function"),
 	[HIT_RCORE4]	= KB_CFG(hit_rcore4, KB_RCORE, 4, false, "4 kprobe_core return clients"),
-	[HIT_IN_BARE]	= KB_CFG(hit_in_bare, KB_BARE, 1, true, "bare kprobe, inside (int3)"),
-	[HIT_IN_CORE]	= KB_CFG(hit_in_core, KB_CORE, 1, true, "kprobe_core kprobe, inside (int3)"),
+	[HIT_IN_BARE]	= KB_CFG(hit_in_bare, KB_BARE, 1, true, "bare kprobe, inside (" KB_TRAP ")"),
+	[HIT_IN_CORE]	= KB_CFG(hit_in_core, KB_CORE, 1, true, "kprobe_core kprobe, inside (" KB_TRAP ")"),
 };
 
 enum { SC_NONE, SC_BARE, SC_CORE, SC_NCFG };
@@ -629,7 +644,7 @@ static void kb_print_table(const char *title, const struct kb_cfg *cfg,
 		else if (c->inside)
 			snprintf(mode, sizeof(mode), "+%u", c->offset);
 		else
-			snprintf(mode, sizeof(mode), "%s", c->ftrace ? "ftrace" : "int3");
+			snprintf(mode, sizeof(mode), "%s", c->ftrace ? "ftrace" : KB_TRAP);
 		added = c->median > base->median ? c->median - base->median : 0;
 		pr_info("# %-36s %6s %8llu.%03llu %8llu.%03llu %10lu  %llu%%\n",
 			c->what, mode, c->median / 1000, c->median % 1000,
@@ -870,7 +885,7 @@ static void kb_report_cp(unsigned int v, unsigned int nr)
 	unsigned int i, r;
 
 	pr_info("# control plane: %u kprobes on %u functions, %s, median of %u round(s)\n",
-		KB_NFUNCS, KB_NFUNCS, v == CPV_INT3 ? "inside (int3)" : "entry (ftrace)", nr);
+		KB_NFUNCS, KB_NFUNCS, v == CPV_INT3 ? "inside (" KB_TRAP ")" : KB_ENTRY_MODE, nr);
 	for (i = 0; i < CP_N; i++) {
 		u64 lo = U64_MAX, hi = 0;
 

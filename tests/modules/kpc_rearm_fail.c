@@ -29,6 +29,11 @@ static __attribute__((__noipa__)) int rf_target(int x)
 }
 
 static struct kpc_probe *rf_first, *rf_second;
+
+/* Return clients need a handler; the counts are the core's. */
+static void rf_ret(struct kpc_probe *p, struct pt_regs *regs, void *data, u64 ns)
+{
+}
 static unsigned int rf_calls;
 
 static void rf_call(void)
@@ -60,7 +65,7 @@ static void rf_report(const char *what, long err)
 static int rf_join(const char *val, const struct kernel_param *kp)
 {
 	struct kpc_desc d = {
-		.name = "second", .symbol = "rf_target",
+		.name = "second", .symbol = "rf_target", .ret = rf_ret,
 		.maxactive = KPC_MAXACTIVE_MAX / 2,
 	};
 	struct kpc_probe *p;
@@ -80,7 +85,7 @@ MODULE_PARM_DESC(join, "write 1: register client \"second\" (a re-arm of the sit
 
 static int __init rf_init(void)
 {
-	struct kpc_desc d = { .name = "first", .symbol = "rf_target" };
+	struct kpc_desc d = { .name = "first", .symbol = "rf_target", .ret = rf_ret };
 
 	rf_first = kpc_register_kretprobe(&d);
 	if (IS_ERR(rf_first))

@@ -964,6 +964,68 @@ static bool t_disabled_return(void)
 	return ok;
 }
 
+/*
+ * After the exit hook a dying task still calls do_task_dead() and its last
+ * __schedule(), which never return and which the kernel recycles without
+ * a handler: a return client there must not lose a token per exit. Four
+ * threads exit under a maxactive=2 client of do_task_dead(); a bare kprobe
+ * on it tells when they got there.
+ */
+static atomic_t dead_seen = ATOMIC_INIT(0);
+
+static int dead_pre(struct kprobe *kp, struct pt_regs *regs)
+{
+	if (!strncmp(current->comm, "kpc_dead/", 9))
+		atomic_inc(&dead_seen);
+	return 0;
+}
+
+static int dead_thread(void *arg)
+{
+	return 0;
+}
+
+static bool t_exit_final_calls(void)
+{
+	struct kpc_desc d = {
+		.name = "task_dead", .symbol = "do_task_dead", .ret = count_ret,
+		.maxactive = 2,
+	};
+	struct kprobe bare = { .symbol_name = "do_task_dead", .pre_handler = dead_pre };
+	const int threads = 4;
+	struct task_struct *t;
+	struct kpc_probe *p;
+	struct kpc_stats st;
+	int i, err;
+	bool ok = true;
+
+	atomic_set(&dead_seen, 0);
+	err = register_kprobe(&bare);
+	if (!CHECK(!err, "bare kprobe on do_task_dead: %d", err))
+		return false;
+	p = kpc_register_kretprobe(&d);
+	if (!CHECK(!IS_ERR(p), "err %ld", PTR_ERR(p))) {
+		unregister_kprobe(&bare);
+		return false;
+	}
+	for (i = 0; i < threads; i++) {
+		t = kthread_run(dead_thread, NULL, "kpc_dead/%d", i);
+		ok &= CHECK(!IS_ERR(t), "kthread %ld", PTR_ERR(t));
+	}
+	for (i = 0; i < 500 && atomic_read(&dead_seen) < threads; i++)
+		usleep_range(1000, 2000);
+	kpc_get_stats(p, &st);
+	pr_info("# %d threads reached do_task_dead(): client hits %llu inflight %llu missed %llu\n",
+		atomic_read(&dead_seen), st.hits, st.inflight, st.missed_pool);
+	ok &= CHECK(atomic_read(&dead_seen) == threads, "%d of %d threads seen",
+		    atomic_read(&dead_seen), threads);
+	ok &= CHECK(!st.inflight && !st.missed_pool, "inflight %llu missed %llu",
+		    st.inflight, st.missed_pool);
+	kpc_unregister(p);
+	unregister_kprobe(&bare);
+	return ok;
+}
+
 /* Calls a client's entry handler declines hold none of its maxactive. */
 static int odd_only_entry(struct kpc_probe *p, struct pt_regs *regs, void *data)
 {
@@ -1360,6 +1422,7 @@ static const struct {
 	{ "post_handler_int3_rearm_and_back", t_post_int3 },
 	{ "offset_into_next_function", t_offset_past_end },
 	{ "kretprobe_exit_inside", t_exit_inside },
+	{ "kretprobe_calls_after_exit", t_exit_final_calls },
 	{ "kretprobe_disabled_at_return", t_disabled_return },
 	{ "kretprobe_declined_calls_hold_no_token", t_declined_calls },
 };
