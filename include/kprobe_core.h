@@ -28,6 +28,12 @@ struct kpc_probe;
 #define KPC_NAME_MAX		63
 /* Highest kretprobe maxactive, as tracefs allows: each call tracked costs memory. */
 #define KPC_MAXACTIVE_MAX	4096
+/*
+ * Most kretprobe per-call data for one client: the kernel's 4096 bytes per
+ * call less the core's own 16-byte record of the call. The clients of one
+ * function share that room.
+ */
+#define KPC_DATA_MAX		4080
 /* Latency histogram: bucket i counts latencies in [2^i, 2^(i+1)) ns, bucket 0 [0, 2). */
 #define KPC_HIST_BUCKETS	64
 
@@ -95,7 +101,8 @@ typedef void (*kpc_ret_handler_t)(struct kpc_probe *p, struct pt_regs *regs,
  * @post: optional kprobe post handler
  * @entry: optional kretprobe entry handler
  * @ret: kretprobe return handler (a kretprobe needs @entry or @ret)
- * @data_size: kretprobe per-call data for this client, at most 4096 bytes
+ * @data_size: kretprobe per-call data for this client, at most KPC_DATA_MAX
+ *             (4080) bytes, and the clients of one function together too
  * @maxactive: kretprobe calls this client tracks at once; 0 means the
  *             kernel's default, max(10, 2 * possible CPUs); at most
  *             KPC_MAXACTIVE_MAX
@@ -208,7 +215,8 @@ struct kpc_probe *__kpc_lookup_name(const char *name, struct module *owner);
  *
  * Clients on one function share one kernel kretprobe, each with its own
  * slice of per-call data. Return: as kpc_register_kprobe(), and -E2BIG for
- * @d->data_size over 4096.
+ * @d->data_size over KPC_DATA_MAX, or when the function's clients together
+ * would need more.
  */
 #define kpc_register_kretprobe(d)	__kpc_register(d, KPC_KRETPROBE, THIS_MODULE)
 

@@ -70,6 +70,8 @@ struct kpc_call {
 	u64 t0;
 	u64 ran;	/* slots whose client holds a token for this call */
 };
+/* A call's record comes first in its data, then the clients' slices. */
+static_assert(KPC_DATA_MAX + ALIGN(sizeof(struct kpc_call), 8) == KPC_RET_DATA_MAX);
 
 struct kpc_site;
 

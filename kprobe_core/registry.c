@@ -91,8 +91,8 @@ static int kpc_check_desc(const struct kpc_desc *d, enum kpc_kind kind)
 		what = "negative maxactive";
 	else if (kind == KPC_KRETPROBE && d->maxactive > KPC_MAXACTIVE_MAX)
 		what = "maxactive over 4096";
-	else if (kind == KPC_KRETPROBE && d->data_size > KPC_RET_DATA_MAX) {
-		what = "data_size over 4096";
+	else if (kind == KPC_KRETPROBE && d->data_size > KPC_DATA_MAX) {
+		what = "data_size over 4080 (KPC_DATA_MAX)";
 		err = -E2BIG;
 	}
 	if (!what)
@@ -306,6 +306,24 @@ static bool kpc_addr_in_symbol(unsigned long addr, const char *symbol)
 }
 
 /*
+ * Whether @addr + @offset still lies in the function @addr is in, the same
+ * rule for an address as kpc_addr_in_symbol() is for a name. An address
+ * kallsyms cannot place is left to the kernel.
+ */
+static bool kpc_offset_in_function(unsigned long addr, unsigned int offset)
+{
+	char buf[KSYM_SYMBOL_LEN];
+	unsigned long off, size;
+	const char *plus;
+
+	sprint_symbol(buf, addr);	/* "func+0x10/0x40 [mod]" */
+	plus = strrchr(buf, '+');
+	if (!plus || sscanf(plus, "+%lx/%lx", &off, &size) != 2)
+		return true;
+	return off + offset < size;
+}
+
+/*
  * A new site for @d, published with a first arm and no client; -EEXIST
  * with *@other set when another name of the address is already a site.
  */
@@ -341,7 +359,8 @@ static struct kpc_site *kpc_site_create(const struct kpc_desc *d,
 	if (err)
 		goto err_free_arm;
 	site->addr = (unsigned long)kpc_arm_kprobe(arm)->addr;
-	if (d->symbol && d->offset && !kpc_addr_in_symbol(site->addr, d->symbol)) {
+	if (d->offset && (d->symbol ? !kpc_addr_in_symbol(site->addr, d->symbol) :
+			  !kpc_offset_in_function(d->addr, d->offset))) {
 		err = -ENOENT;
 		goto err_unregister;
 	}

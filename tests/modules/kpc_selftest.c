@@ -304,8 +304,8 @@ static const struct bad_input {
 	       .symbol = "st_target_a", .maxactive = -1),
 	BAD_RP("kretprobe huge maxactive", -EINVAL, .name = "bad",
 	       .symbol = "st_target_a", .maxactive = 1000000),
-	BAD_RP("kretprobe data_size over 4096", -E2BIG, .name = "bad",
-	       .symbol = "st_target_a", .data_size = 4097),
+	BAD_RP("kretprobe data_size over KPC_DATA_MAX", -E2BIG, .name = "bad",
+	       .symbol = "st_target_a", .data_size = KPC_DATA_MAX + 1),
 	BAD_RP("kretprobe unknown symbol", -ENOENT, .name = "bad",
 	       .symbol = "kpc_no_such_function"),
 	BAD_RP("kretprobe on NOKPROBE symbol", -EINVAL, .name = "bad",
@@ -605,6 +605,50 @@ static unsigned int ref_bucket(u64 ns)
 	while (i < KPC_HIST_BUCKETS - 1 && ns >= 2ULL << i)
 		i++;
 	return i;
+}
+
+/* The most per-call data a client may ask for is all usable, and all there is. */
+static atomic_t full_good = ATOMIC_INIT(0), full_bad = ATOMIC_INIT(0);
+
+static int full_entry(struct kpc_probe *p, struct pt_regs *regs, void *data)
+{
+	memset(data, 0x5c, KPC_DATA_MAX);
+	return 0;
+}
+
+static void full_ret(struct kpc_probe *p, struct pt_regs *regs, void *data, u64 ns)
+{
+	atomic_inc(memchr_inv(data, 0x5c, KPC_DATA_MAX) ? &full_bad : &full_good);
+}
+
+static bool t_kretprobe_data_max(void)
+{
+	struct kpc_desc d = {
+		.name = "data_max", .symbol = "st_target_d", .entry = full_entry,
+		.ret = full_ret, .data_size = KPC_DATA_MAX,
+	};
+	struct kpc_desc more = {
+		.name = "one_more", .symbol = "st_target_d", .ret = full_ret,
+		.data_size = 8,
+	};
+	struct kpc_probe *p, *q;
+	bool ok = true;
+
+	atomic_set(&full_good, 0);
+	atomic_set(&full_bad, 0);
+	p = kpc_register_kretprobe(&d);
+	if (!CHECK(!IS_ERR(p), "data_size %d: err %ld", KPC_DATA_MAX, PTR_ERR(p)))
+		return false;
+	call_n(st_target_d, K);
+	/* The function's clients share the room: none is left. */
+	q = kpc_register_kretprobe(&more);
+	ok &= CHECK(PTR_ERR(q) == -E2BIG, "8 more bytes: %ld", PTR_ERR(q));
+	if (!IS_ERR(q))
+		kpc_unregister(q);
+	kpc_unregister(p);
+	ok &= CHECK(atomic_read(&full_good) == K && !atomic_read(&full_bad),
+		    "good %d bad %d", atomic_read(&full_good), atomic_read(&full_bad));
+	return ok;
 }
 
 static bool t_kretprobe_latency(void)
@@ -1283,20 +1327,35 @@ static bool t_post_int3(void)
 static bool t_offset_past_end(void)
 {
 	long gap = (long)st_target_b - (long)st_target_a;
+	struct kpc_desc d = {
+		.name = "past_end_addr", .addr = (unsigned long)st_target_a,
+		.offset = gap, .pre = count_pre,
+	};
 	struct kpc_probe *p;
+	bool ok = true;
 
 	if (gap <= 0 || gap > 256) {
 		pr_info("# st_target_b is not right after st_target_a (%ld): nothing to try\n",
 			gap);
 		return false;
 	}
+
 	p = kp_sym("past_end", "st_target_a", gap);
 	if (!IS_ERR(p)) {
 		pr_err("# st_target_a+%ld registered at %pS\n", gap, (void *)kpc_addr(p));
 		kpc_unregister(p);
 		return false;
 	}
-	return CHECK(PTR_ERR(p) == -ENOENT, "err %ld", PTR_ERR(p));
+	ok &= CHECK(PTR_ERR(p) == -ENOENT, "by name: err %ld", PTR_ERR(p));
+	/* The same offset from the function's address. */
+	p = kpc_register_kprobe(&d);
+	if (!IS_ERR(p)) {
+		pr_err("# address of st_target_a + %ld registered at %pS\n", gap,
+		       (void *)kpc_addr(p));
+		kpc_unregister(p);
+		return false;
+	}
+	return ok & CHECK(PTR_ERR(p) == -ENOENT, "by address: err %ld", PTR_ERR(p));
 }
 
 static bool t_batch(void)
@@ -1412,6 +1471,7 @@ static const struct {
 	{ "post_handler_rearm", t_post_rearm },
 	{ "unregister_one_while_hit_on_all_cpus", t_unregister_while_hit },
 	{ "kretprobe_shared_per_call_data", t_kretprobe_data },
+	{ "kretprobe_per_call_data_max", t_kretprobe_data_max },
 	{ "kretprobe_latency_histogram", t_kretprobe_latency },
 	{ "latency_of_a_backwards_clock_is_zero", t_elapsed_backwards },
 	{ "kretprobe_maxactive_misses", t_kretprobe_maxactive },
