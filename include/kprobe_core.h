@@ -178,6 +178,9 @@ enum kpc_kind {
  * @post: the kernel probe has a post handler (int3 sites with a client
  *        that has one; at ftrace sites the core runs post handlers itself)
  * @rearms: times the core replaced the site's kernel probe
+ * @pool: kretprobe only: the kernel probe's instances (maxactive); every
+ *        call in flight holds one. At least the clients' maxactive added
+ *        up plus one per possible CPU, up to KPC_MAXACTIVE_MAX.
  */
 struct kpc_site_info {
 	unsigned long addr;
@@ -187,6 +190,7 @@ struct kpc_site_info {
 	bool ftrace;
 	bool post;
 	u64 rearms;
+	int pool;
 };
 
 struct kpc_probe *__kpc_register(const struct kpc_desc *d, enum kpc_kind kind,

@@ -47,6 +47,24 @@ void kpc_arm_free(struct kpc_arm *arm)
 }
 
 /*
+ * The kernel instances a kretprobe needs for clients whose maxactive add
+ * up to @active. Every call in flight holds one: a call some client tracks
+ * holds a token of that client (handlers.c), and a call in the entry
+ * handlers holds one for a moment, at most one per CPU. With that many no
+ * client misses a call for want of an instance while it holds fewer than
+ * its maxactive; twice as many (up to 1024) lets clients join without a
+ * re-arm. The kernel allows at most KPC_MAXACTIVE_MAX: clients that add up
+ * to more share that many and may miss calls before their own limit.
+ */
+int kpc_pool_size(int active)
+{
+	int need = active + nr_cpu_ids;
+
+	return min(max(need, clamp(2 * need, KPC_RET_ACTIVE_MIN, KPC_RET_ACTIVE_CAP)),
+		   KPC_MAXACTIVE_MAX);
+}
+
+/*
  * An arm able to carry the site's clients plus @extra (may be NULL), laid
  * out afresh. @cur is the arm it will replace, NULL for a site's first.
  */
@@ -56,7 +74,7 @@ struct kpc_arm *kpc_arm_alloc(struct kpc_site *site, const struct kpc_arm *cur,
 	struct kpc_arm *arm = kzalloc(sizeof(*arm), GFP_KERNEL);
 	size_t used = ALIGN(sizeof(struct kpc_call), 8);
 	const struct kpc_probe *c;
-	int maxactive = 0;
+	int active = 0;
 
 	if (!arm)
 		return ERR_PTR(-ENOMEM);
@@ -78,13 +96,13 @@ struct kpc_arm *kpc_arm_alloc(struct kpc_site *site, const struct kpc_arm *cur,
 		arm->off[c->slot] = used;
 		arm->len[c->slot] = ALIGN(c->data_size, 8);
 		used += arm->len[c->slot];
-		maxactive = max(maxactive, c->maxactive);
+		active += c->maxactive;
 	}
 	if (extra) {
 		arm->off[extra->slot] = used;
 		arm->len[extra->slot] = ALIGN(extra->data_size, 8);
 		used += arm->len[extra->slot];
-		maxactive = max(maxactive, extra->maxactive);
+		active += extra->maxactive;
 	}
 	if (used > KPC_RET_DATA_MAX) {
 		kpc_arm_free(arm);
@@ -92,13 +110,7 @@ struct kpc_arm *kpc_arm_alloc(struct kpc_site *site, const struct kpc_arm *cur,
 	}
 	arm->data_used = used;
 	arm->rp.data_size = clamp_t(size_t, 2 * used, KPC_RET_DATA_MIN, KPC_RET_DATA_MAX);
-	/*
-	 * The kernel's instance pool is shared by the clients; each client's
-	 * own limit is its token count (handlers.c). Leave room above the
-	 * largest limit so that clients rarely share a kernel pool miss.
-	 */
-	arm->rp.maxactive = max(maxactive, clamp(4 * maxactive, KPC_RET_ACTIVE_MIN,
-						 KPC_RET_ACTIVE_CAP));
+	arm->rp.maxactive = kpc_pool_size(active);
 out:
 	arm->gen = ++site->arm_gen;
 	kpc_arm_set_handlers(arm, site->kind);

@@ -175,6 +175,7 @@ const char *kpc_site_mode(const struct kpc_site *site);
 /* arm.c (kpc_lock held) */
 extern const char *kpc_refusal;
 struct kpc_arm *kpc_site_arm(struct kpc_site *site);
+int kpc_pool_size(int active);
 struct kpc_arm *kpc_arm_alloc(struct kpc_site *site, const struct kpc_arm *cur,
 			      const struct kpc_probe *extra);
 void kpc_arm_free(struct kpc_arm *arm);

@@ -229,7 +229,15 @@ static bool kpc_needs_rearm(struct kpc_site *site, const struct kpc_probe *c)
 
 	if (site->kind == KPC_KPROBE)
 		return c->post && !arm->ftrace && !arm->has_post;
-	return kpc_slice_fit(arm, c) < 0 || c->maxactive > arm->rp.maxactive;
+	const struct kpc_probe *o;
+	int active = c->maxactive;
+
+	if (kpc_slice_fit(arm, c) < 0)
+		return true;
+	list_for_each_entry(o, &site->clients, site_node)
+		active += o->maxactive;
+	return kpc_pool_size(active) > arm->rp.maxactive &&
+	       active + (int)nr_cpu_ids > arm->rp.maxactive;
 }
 
 static int kpc_site_join(struct kpc_site *site, struct kpc_probe *c)
@@ -711,6 +719,8 @@ int kpc_lookup_addr(unsigned long addr, enum kpc_kind kind,
 		info->ftrace = kprobe_ftrace(kp);
 		info->post = !!kp->post_handler;
 		info->rearms = site->rearms;
+		info->pool = site->kind == KPC_KRETPROBE ?
+			     kpc_site_arm(site)->rp.maxactive : 0;
 		err = 0;
 		if (!info->gone)
 			break;

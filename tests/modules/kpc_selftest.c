@@ -1070,6 +1070,48 @@ static bool t_exit_final_calls(void)
 	return ok;
 }
 
+/*
+ * Clients of one function share the kernel's pool of instances: it must
+ * hold every client's maxactive at once (plus one per CPU for calls still
+ * in the entry handlers), or a client could miss a call while it holds
+ * fewer than its own limit. Clients joining grow the pool up to the
+ * kernel's 4096.
+ */
+static bool t_kretprobe_pool(void)
+{
+	static const int limits[] = { 1024, 1024, 2000, 100 };
+	struct kpc_desc d = { .symbol = "st_target_d", .ret = count_ret };
+	struct kpc_probe *p[ARRAY_SIZE(limits)] = {};
+	struct kpc_site_info info = {};
+	char names[ARRAY_SIZE(limits)][16];
+	int i, sum = 0, want;
+	bool ok = true;
+
+	for (i = 0; i < ARRAY_SIZE(limits); i++) {
+		snprintf(names[i], sizeof(names[i]), "pool%d", i);
+		d.name = names[i];
+		d.maxactive = limits[i];
+		p[i] = kpc_register_kretprobe(&d);
+		if (!CHECK(!IS_ERR(p[i]), "%s: err %ld", names[i], PTR_ERR(p[i]))) {
+			ok = false;
+			break;
+		}
+		sum += limits[i];
+		want = min_t(int, sum + nr_cpu_ids, KPC_MAXACTIVE_MAX);
+		ok &= CHECK(!kpc_lookup_addr(kpc_addr(p[i]), KPC_KRETPROBE, &info) &&
+			    info.pool >= want, "%d clients, maxactive adding up to %d: pool %d, want %d",
+			    i + 1, sum, info.pool, want);
+	}
+	pr_info("# return clients with maxactive adding up to %d: a pool of %d instances\n",
+		sum, info.pool);
+	call_n(st_target_d, K);
+	for (i = 0; i < ARRAY_SIZE(limits) && !IS_ERR_OR_NULL(p[i]); i++) {
+		ok &= CHECK(hits(p[i]) == K, "%s: hits %llu", names[i], hits(p[i]));
+		kpc_unregister(p[i]);
+	}
+	return ok;
+}
+
 /* Calls a client's entry handler declines hold none of its maxactive. */
 static int odd_only_entry(struct kpc_probe *p, struct pt_regs *regs, void *data)
 {
@@ -1483,6 +1525,7 @@ static const struct {
 	{ "offset_into_next_function", t_offset_past_end },
 	{ "kretprobe_exit_inside", t_exit_inside },
 	{ "kretprobe_calls_after_exit", t_exit_final_calls },
+	{ "kretprobe_pool_holds_every_client", t_kretprobe_pool },
 	{ "kretprobe_disabled_at_return", t_disabled_return },
 	{ "kretprobe_declined_calls_hold_no_token", t_declined_calls },
 };
