@@ -1112,6 +1112,56 @@ static bool t_kretprobe_pool(void)
 	return ok;
 }
 
+/*
+ * A return client that leaves while a call it tracks is in flight: the
+ * call keeps its slot's bit until it returns, so a client joining meanwhile
+ * must get another slot, or that return would count for it (a return it
+ * never saw enter, and a token it never took).
+ */
+static bool t_slot_after_leave(void)
+{
+	struct kpc_desc d = { .symbol = "st_target_hold", .ret = count_ret };
+	struct kpc_probe *keep, *gone, *late = NULL;
+	struct kpc_stats sk, sl = {};
+	struct holders h;
+	bool ok = true;
+
+	d.name = "slot_keep";
+	keep = kpc_register_kretprobe(&d);
+	d.name = "slot_gone";
+	gone = kpc_register_kretprobe(&d);
+	if (!CHECK(!IS_ERR(keep) && !IS_ERR(gone), "err %ld %ld", PTR_ERR(keep),
+		   PTR_ERR(gone))) {
+		ok = false;
+		goto out;
+	}
+	ok &= hold_start(&h, 1);
+	kpc_unregister(gone);
+	gone = NULL;
+	d.name = "slot_late";
+	late = kpc_register_kretprobe(&d);
+	ok &= CHECK(!IS_ERR(late), "err %ld", PTR_ERR(late));
+	hold_stop(&h);			/* the held call returns */
+	call_n(st_target_hold, 10);	/* released: these return at once */
+	kpc_get_stats(keep, &sk);
+	if (!IS_ERR(late))
+		kpc_get_stats(late, &sl);
+	pr_info("# a client left with a call in flight, another joined: keep %llu/%llu, late %llu/%llu (hits/returns), late in flight %llu\n",
+		sk.hits, sk.returns, sl.hits, sl.returns, sl.inflight);
+	ok &= CHECK(sk.hits == 11 && sk.returns == 11 && !sk.inflight,
+		    "keep: hits %llu returns %llu inflight %llu", sk.hits, sk.returns, sk.inflight);
+	ok &= CHECK(IS_ERR(late) || (sl.hits == 10 && sl.returns == 10 && !sl.inflight),
+		    "late: hits %llu returns %llu inflight %llu", sl.hits, sl.returns, sl.inflight);
+out:
+	if (!IS_ERR_OR_NULL(late))
+		kpc_unregister(late);
+	if (!IS_ERR_OR_NULL(gone))
+		kpc_unregister(gone);
+	if (!IS_ERR(keep))
+		kpc_unregister(keep);
+	return ok;
+}
+
 /* Calls a client's entry handler declines hold none of its maxactive. */
 static int odd_only_entry(struct kpc_probe *p, struct pt_regs *regs, void *data)
 {
@@ -1526,6 +1576,7 @@ static const struct {
 	{ "kretprobe_exit_inside", t_exit_inside },
 	{ "kretprobe_calls_after_exit", t_exit_final_calls },
 	{ "kretprobe_pool_holds_every_client", t_kretprobe_pool },
+	{ "kretprobe_slot_kept_while_its_call_runs", t_slot_after_leave },
 	{ "kretprobe_disabled_at_return", t_disabled_return },
 	{ "kretprobe_declined_calls_hold_no_token", t_declined_calls },
 };
