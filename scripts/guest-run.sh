@@ -17,10 +17,22 @@ out=$top/results/$mode
 mkdir -p "$out"
 
 use_kernel "$k" "$out" >/dev/null || exit 1
-if [ "$KERNEL_ARCH" != x86_64 ]; then
-	echo "$mode: $k is an $KERNEL_ARCH kernel: only x86_64 guests so far" >&2
+# The shell's machine: its first serial port is the console on stdio (the
+# last console= on the command line). arm64: QEMU's virt board, its PL011.
+case $KERNEL_ARCH in
+x86_64)
+	shell_qemu=(qemu-system-x86_64) shell_console=
+	;;
+arm64)
+	# shellcheck disable=SC2054 # the commas are QEMU's
+	shell_qemu=(qemu-system-aarch64 -M virt -cpu max,pauth-impdef=on)
+	shell_console=console=ttyAMA0
+	;;
+*)
+	echo "$mode: $k is an $KERNEL_ARCH kernel: no guest for it" >&2
 	exit 1
-fi
+	;;
+esac
 build=$top/.cache/build/$k
 copy_tree "$build"
 echo "Building the modules for $k ($KERNEL_RELEASE)..."
@@ -30,14 +42,14 @@ if ! make -j"$(nproc)" -C "$build" KDIR="$kdir" KPC_TESTS=1 $KERNEL_MAKE_ARGS >"
 	echo "$mode: the build failed; log: $out/build.log" >&2
 	exit 1
 fi
-KCONFIG=$kdir/.config scripts/initramfs.sh "$out/initramfs.cpio.gz" "$build" tests/cases/*.sh
+KCONFIG=$kdir/.config BUSYBOX=$guest_busybox scripts/initramfs.sh "$out/initramfs.cpio.gz" "$build" tests/cases/*.sh
 
 case $mode in
 shell)
 	echo "Booting $KERNEL_RELEASE; leave with 'exit' (or Ctrl-A X)."
-	exec qemu-system-x86_64 -accel "${KPC_ACCEL:-tcg}" -smp 2 "${qemu_args[@]}" \
+	exec "${shell_qemu[@]}" -accel "${KPC_ACCEL:-tcg}" -smp 2 "${qemu_args[@]}" \
 		-kernel "$(dirname "$kenv")/$KERNEL_VMLINUZ" -initrd "$out/initramfs.cpio.gz" \
-		-append "$base_append loglevel=5 kpc.mode=shell" -serial mon:stdio
+		-append "$base_append $shell_console loglevel=5 kpc.mode=shell" -serial mon:stdio
 	;;
 demo)
 	echo "Booting $KERNEL_RELEASE under QEMU..."
