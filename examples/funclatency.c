@@ -165,4 +165,5 @@ static void __exit fl_exit(void)
 module_init(fl_init);
 module_exit(fl_exit);
 MODULE_LICENSE("GPL");
+MODULE_VERSION(KPC_VERSION);
 MODULE_DESCRIPTION("kprobe_core sample: log2 latency histogram of any function");

@@ -48,4 +48,5 @@ static void __exit hello_exit(void)
 module_init(hello_init);
 module_exit(hello_exit);
 MODULE_LICENSE("GPL");	/* the kprobe API is GPL-only */
+MODULE_VERSION(KPC_VERSION);
 MODULE_DESCRIPTION("kprobe_core example: count the calls of one function");

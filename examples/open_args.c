@@ -198,4 +198,5 @@ static void __exit oa_exit(void)
 module_init(oa_init);
 module_exit(oa_exit);
 MODULE_LICENSE("GPL");
+MODULE_VERSION(KPC_VERSION);
 MODULE_DESCRIPTION("kprobe_core sample: print the arguments of every open");

@@ -167,4 +167,5 @@ static void __exit or_exit(void)
 module_init(or_init);
 module_exit(or_exit);
 MODULE_LICENSE("GPL");
+MODULE_VERSION(KPC_VERSION);
 MODULE_DESCRIPTION("kprobe_core sample: print failed opens from a kretprobe with a small maxactive");

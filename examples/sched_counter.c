@@ -145,4 +145,5 @@ static void __exit sc_exit(void)
 module_init(sc_init);
 module_exit(sc_exit);
 MODULE_LICENSE("GPL");
+MODULE_VERSION(KPC_VERSION);
 MODULE_DESCRIPTION("kprobe_core sample: count schedule() calls, show tasks before and after");

@@ -84,4 +84,5 @@ static void __exit kpc_exit(void)
 module_init(kpc_init);
 module_exit(kpc_exit);
 MODULE_LICENSE("GPL");
+MODULE_VERSION(KPC_VERSION);
 MODULE_DESCRIPTION("kprobe_core: shared kprobes and kretprobes with a registry keyed by address");
