@@ -24,13 +24,13 @@
 
 struct kpc_probe;
 
-/* Longest client name, not counting the terminating NUL. */
 /*
  * The version of kprobe_core and its samples: the one place it is written.
  * Every module of the tree carries it (MODULE_VERSION, modinfo's "version").
  */
 #define KPC_VERSION		"0.4.0"
 
+/* Longest client name, not counting the terminating NUL. */
 #define KPC_NAME_MAX		63
 /* Highest kretprobe maxactive, as tracefs allows: each call tracked costs memory. */
 #define KPC_MAXACTIVE_MAX	4096

@@ -236,8 +236,9 @@ static bool kpc_needs_rearm(struct kpc_site *site, const struct kpc_probe *c)
 		return true;
 	list_for_each_entry(o, &site->clients, site_node)
 		active += o->maxactive;
-	return kpc_pool_size(active) > arm->rp.maxactive &&
-	       active + (int)nr_cpu_ids > arm->rp.maxactive;
+	/* Too small for them all, unless already as large as the kernel allows. */
+	return active + (int)nr_cpu_ids > arm->rp.maxactive &&
+	       arm->rp.maxactive < KPC_MAXACTIVE_MAX;
 }
 
 static int kpc_site_join(struct kpc_site *site, struct kpc_probe *c)
