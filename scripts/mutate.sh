@@ -7,7 +7,9 @@
 # if any survived. Not part of `make check` (one guest run per mutant).
 #
 # tests/mutants.conf: one mutant per line, fields separated by " | ":
-#   name | file | exact text (must occur once) | replacement
+#   name | file | exact text (must occur once) | replacement [| only ARCH]
+# A mutant marked "only ARCH" (x86_64, arm64) guards code that exists or
+# runs on that architecture alone; on the others it is listed as skipped.
 # MUTANTS="name ..." runs only those; CASES="case ..." runs only those cases
 # of the suite (to see a new mutant killed quickly; the default is all).
 set -uo pipefail
@@ -20,10 +22,7 @@ k=${KERNEL:-$(default_kernel)}
 out=$top/results/mutate
 mkdir -p "$out"
 use_kernel "$k" "$out" || exit 1
-if [ "${KERNEL_ARCH:-x86_64}" != x86_64 ]; then
-	echo "mutate: $k is an $KERNEL_ARCH kernel: only x86_64 guests so far" >&2
-	exit 1
-fi
+arch=${KERNEL_ARCH:-x86_64}
 
 # run_suite TREE OUT: the guests make check boots for one kernel
 # (scripts/run-guests.sh); sets why to what failed; true when all passed.
@@ -41,10 +40,11 @@ base=$top/.cache/mutate/.base
 copy_tree "$base"
 cp tests/mutants.conf "$out/mutants.conf"
 
-killed=0 survived=0 broken=0
+killed=0 survived=0 broken=0 skipped=0
 # The tree as it is must pass, or every mutant would look killed.
 echo "  baseline: the unmutated tree"
-if ! make -j"$(nproc)" -C "$base" KDIR="$kdir" KPC_TESTS=1 W=1 >"$out/baseline-build.log" 2>&1 ||
+# shellcheck disable=SC2086 # KERNEL_MAKE_ARGS: words for make (cross builds)
+if ! make -j"$(nproc)" -C "$base" KDIR="$kdir" KPC_TESTS=1 W=1 $KERNEL_MAKE_ARGS >"$out/baseline-build.log" 2>&1 ||
 	! run_suite "$base" "$out/baseline"; then
 	echo "mutate: the unmutated tree fails on $k (${why:-build}): fix that first" >&2
 	exit 1
@@ -55,6 +55,17 @@ while IFS= read -r line; do
 	if [ -n "${MUTANTS:-}" ] && ! echo " $MUTANTS " | grep -q " $name "; then
 		continue
 	fi
+	case $line in
+	*' | only '*)
+		only=${line##* | only }
+		if [ "$only" != "$arch" ]; then
+			echo "  skipped  $name (only $only)"
+			skipped=$((skipped + 1))
+			continue
+		fi
+		line=${line% | only *}
+		;;
+	esac
 	mdir=$out/$name
 	build=$top/.cache/mutate/$name
 	rm -rf "$mdir" "$build"
@@ -77,7 +88,8 @@ PY
 		broken=$((broken + 1))
 		continue
 	fi
-	if ! make -j"$(nproc)" -C "$build" KDIR="$kdir" KPC_TESTS=1 W=1 >"$mdir/build.log" 2>&1 ||
+	# shellcheck disable=SC2086 # KERNEL_MAKE_ARGS: words for make
+	if ! make -j"$(nproc)" -C "$build" KDIR="$kdir" KPC_TESTS=1 W=1 $KERNEL_MAKE_ARGS >"$mdir/build.log" 2>&1 ||
 		build_problems "$mdir/build.log" >/dev/null; then
 		echo "  killed   $name (build)"
 		killed=$((killed + 1))
@@ -91,5 +103,5 @@ PY
 	rm -rf "$build"
 done <"$out/mutants.conf"
 total=$((killed + survived + broken))
-echo "mutants on $k${CASES:+ (cases: $CASES)}: $killed of $total killed, $survived survived, $broken broken ($(git rev-parse --short HEAD), $(date -u +%Y-%m-%d))"
+echo "mutants on $k${CASES:+ (cases: $CASES)}: $killed of $total killed, $survived survived, $broken broken, $skipped skipped for $arch ($(git rev-parse --short HEAD), $(date -u +%Y-%m-%d))"
 [ $survived -eq 0 ] && [ $broken -eq 0 ]
