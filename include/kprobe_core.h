@@ -334,6 +334,52 @@ int kpc_lookup_addr(unsigned long addr, enum kpc_kind kind,
 		    struct kpc_site_info *info);
 
 /**
+ * kpc_reg_offset() - find a register by the name kprobe_events gives it
+ * @name: without the '%': on x86_64 ax bx cx dx si di bp sp r8..r15 ip
+ *        flags cs ss orig_ax; on arm64 x0..x30 lr sp pc pstate
+ *
+ * Return: where struct pt_regs keeps the register, for kpc_reg(); -EINVAL
+ * for a name this architecture has no register of.
+ */
+int kpc_reg_offset(const char *name);
+
+/**
+ * kpc_reg() - a register's value in a handler
+ * @regs: the handler's registers
+ * @offset: from kpc_reg_offset()
+ */
+static inline unsigned long kpc_reg(struct pt_regs *regs, int offset)
+{
+	return regs_get_register(regs, offset);
+}
+
+/**
+ * kpc_arg() - argument @n of the probed function, counted from 1 as $argN
+ * @regs: registers at function entry (a pre or entry handler at +0)
+ * @n: 1 for the first argument
+ *
+ * Reads the register (or stack slot) the calling convention puts argument
+ * @n in: x86_64 di, si, dx, cx, r8, r9, then the stack; arm64 x0..x7, then
+ * 0. Only at function entry: inside the function the registers are reused.
+ */
+static inline unsigned long kpc_arg(struct pt_regs *regs, unsigned int n)
+{
+	return n ? regs_get_kernel_argument(regs, n - 1) : 0;
+}
+
+/*
+ * In a pre handler instruction_pointer(regs) is the probed address plus
+ * KPC_PRE_IP_SKEW: x86 reports a hit as its int3 trap would, one byte past
+ * the address (int3, jump-optimized and ftrace probes alike); arm64 reports
+ * the address of the brk itself.
+ */
+#ifdef CONFIG_X86
+#define KPC_PRE_IP_SKEW		1
+#else
+#define KPC_PRE_IP_SKEW		0
+#endif
+
+/**
  * kpc_hist_bucket() - histogram bucket of a latency
  * @ns: latency in nanoseconds
  *

@@ -57,6 +57,12 @@ static TARGET int st_target_hold(int x)
 	return x;
 }
 
+static TARGET long st_target_args(long a, long b, long c)
+{
+	WRITE_ONCE(st_sink, a);
+	return a + b + c;
+}
+
 static void call_n(int (*fn)(int), int n)
 {
 	int i;
@@ -1545,6 +1551,123 @@ out:
 	return ok;
 }
 
+/*
+ * Registers by name, as kprobe_events spells them: this architecture's
+ * names read the arguments and the return value, the other's are refused,
+ * and the pre handler's instruction pointer is the address plus the skew
+ * the header documents.
+ */
+#ifdef CONFIG_ARM64
+static const char * const regs_native[] = {
+	"x0", "x1", "x2", "x3", "x4", "x5", "x6", "x7", "x8", "x9", "x10",
+	"x11", "x12", "x13", "x14", "x15", "x16", "x17", "x18", "x19", "x20",
+	"x21", "x22", "x23", "x24", "x25", "x26", "x27", "x28", "x29", "x30",
+	"lr", "sp", "pc", "pstate",
+};
+static const char * const regs_args[] = { "x0", "x1", "x2" };
+static const char * const regs_foreign[] = { "di", "ax", "ip", "flags", "r8", "x31" };
+#define REG_RET "x0"
+#else
+static const char * const regs_native[] = {
+	"r15", "r14", "r13", "r12", "r11", "r10", "r9", "r8", "bx", "cx",
+	"dx", "si", "di", "bp", "ax", "orig_ax", "ip", "cs", "flags", "sp", "ss",
+};
+static const char * const regs_args[] = { "di", "si", "dx" };
+static const char * const regs_foreign[] = { "x0", "x1", "lr", "pc", "pstate", "r16" };
+#define REG_RET "ax"
+#endif
+
+struct regs_seen {
+	unsigned long by_name[3], by_arg[3], ip_skew, ret, ret_by_name;
+	int off[3], off_ret;
+	atomic_t pre, rets;
+};
+
+static int regs_pre(struct kpc_probe *p, struct pt_regs *regs)
+{
+	struct regs_seen *rs = kpc_priv(p);
+	int i;
+
+	for (i = 0; i < 3; i++) {
+		rs->by_name[i] = kpc_reg(regs, rs->off[i]);
+		rs->by_arg[i] = kpc_arg(regs, i + 1);
+	}
+	rs->ip_skew = instruction_pointer(regs) - kpc_addr(p);
+	atomic_inc(&rs->pre);
+	return 0;
+}
+
+static void regs_ret(struct kpc_probe *p, struct pt_regs *regs, void *data,
+		     u64 ns)
+{
+	struct regs_seen *rs = kpc_priv(p);
+
+	rs->ret = regs_return_value(regs);
+	rs->ret_by_name = kpc_reg(regs, rs->off_ret);
+	atomic_inc(&rs->rets);
+}
+
+static bool t_regs_by_name(void)
+{
+	static const char * const bad[] = { "", "%di", "%x0", "X0", "DI", "sp ", "x00" };
+	struct regs_seen rs = { };
+	struct kpc_desc dk = {
+		.name = "regs_pre", .symbol = "st_target_args", .pre = regs_pre,
+		.priv = &rs,
+	};
+	struct kpc_desc dr = {
+		.name = "regs_ret", .symbol = "st_target_args", .ret = regs_ret,
+		.priv = &rs,
+	};
+	struct kpc_probe *pk, *pr;
+	bool ok = true;
+	long sum;
+	int i, off;
+
+	for (i = 0; i < ARRAY_SIZE(regs_native); i++) {
+		off = kpc_reg_offset(regs_native[i]);
+		ok &= CHECK(off >= 0 && off + sizeof(long) <= sizeof(struct pt_regs),
+			    "%s: %d", regs_native[i], off);
+	}
+	for (i = 0; i < ARRAY_SIZE(regs_foreign); i++)
+		ok &= CHECK(kpc_reg_offset(regs_foreign[i]) == -EINVAL, "%s",
+			    regs_foreign[i]);
+	for (i = 0; i < ARRAY_SIZE(bad); i++)
+		ok &= CHECK(kpc_reg_offset(bad[i]) == -EINVAL, "'%s'", bad[i]);
+	ok &= CHECK(kpc_reg_offset(NULL) == -EINVAL, "NULL");
+	for (i = 0; i < 3; i++)
+		rs.off[i] = kpc_reg_offset(regs_args[i]);
+	rs.off_ret = kpc_reg_offset(REG_RET);
+	if (!ok)
+		return false;
+
+	pk = kpc_register_kprobe(&dk);
+	pr = kpc_register_kretprobe(&dr);
+	if (!CHECK(!IS_ERR(pk) && !IS_ERR(pr), "%d %d", PTR_ERR_OR_ZERO(pk),
+		   PTR_ERR_OR_ZERO(pr)))
+		goto out;
+	sum = st_target_args(0x1111, 0x2222, 0x3333);
+	ok &= CHECK(atomic_read(&rs.pre) == 1 && atomic_read(&rs.rets) == 1,
+		    "%d pre, %d returns", atomic_read(&rs.pre), atomic_read(&rs.rets));
+	for (i = 0; i < 3; i++) {
+		ok &= CHECK(rs.by_name[i] == 0x1111 * (i + 1), "%%%s = 0x%lx",
+			    regs_args[i], rs.by_name[i]);
+		ok &= CHECK(rs.by_arg[i] == 0x1111 * (i + 1), "$arg%d = 0x%lx",
+			    i + 1, rs.by_arg[i]);
+	}
+	ok &= CHECK(rs.ip_skew == KPC_PRE_IP_SKEW, "ip - addr = %ld",
+		    (long)rs.ip_skew);
+	ok &= CHECK(rs.ret == sum && rs.ret_by_name == sum,
+		    "retval 0x%lx, %%%s 0x%lx, returned 0x%lx", rs.ret, REG_RET,
+		    rs.ret_by_name, sum);
+out:
+	if (!IS_ERR(pk))
+		kpc_unregister(pk);
+	if (!IS_ERR(pr))
+		kpc_unregister(pr);
+	return ok;
+}
+
 static bool t_two_clients(void) { return t_shared(2); }
 static bool t_three_clients(void) { return t_shared(3); }
 
@@ -1580,6 +1703,7 @@ static const struct {
 	{ "kretprobe_slot_kept_while_its_call_runs", t_slot_after_leave },
 	{ "kretprobe_disabled_at_return", t_disabled_return },
 	{ "kretprobe_declined_calls_hold_no_token", t_declined_calls },
+	{ "registers_by_name_and_arguments", t_regs_by_name },
 };
 
 static char *only;
