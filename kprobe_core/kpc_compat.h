@@ -84,30 +84,42 @@ static inline bool kpc_insn_ftrace_site(const void *addr)
 /*
  * The registers kpc_reg_offset() knows, by the names kprobe_events uses
  * (the kernel's regs_query_register_offset() tables, which are not
- * exported): KPC_ARCH_REGS expands to one KPC_REG(name, pt_regs field)
- * per register.
+ * exported), and where struct pt_regs keeps each.
  */
-#ifdef CONFIG_ARM64
+struct kpc_reg_name {
+	const char *name;
+	unsigned int offset;
+};
+
+#define KPC_REG(n, field) { .name = n, .offset = offsetof(struct pt_regs, field) }
 #define KPC_GPR(n)	KPC_REG("x" #n, regs[n])
-#define KPC_ARCH_REGS							\
-	KPC_GPR(0), KPC_GPR(1), KPC_GPR(2), KPC_GPR(3), KPC_GPR(4),	\
-	KPC_GPR(5), KPC_GPR(6), KPC_GPR(7), KPC_GPR(8), KPC_GPR(9),	\
-	KPC_GPR(10), KPC_GPR(11), KPC_GPR(12), KPC_GPR(13), KPC_GPR(14),	\
-	KPC_GPR(15), KPC_GPR(16), KPC_GPR(17), KPC_GPR(18), KPC_GPR(19),	\
-	KPC_GPR(20), KPC_GPR(21), KPC_GPR(22), KPC_GPR(23), KPC_GPR(24),	\
-	KPC_GPR(25), KPC_GPR(26), KPC_GPR(27), KPC_GPR(28), KPC_GPR(29),	\
-	KPC_GPR(30), KPC_REG("lr", regs[30]), KPC_REG("sp", sp),		\
-	KPC_REG("pc", pc), KPC_REG("pstate", pstate)
+
+static inline const struct kpc_reg_name *kpc_arch_regs(unsigned int *n)
+{
+	static const struct kpc_reg_name regs[] = {
+#ifdef CONFIG_ARM64
+		KPC_GPR(0), KPC_GPR(1), KPC_GPR(2), KPC_GPR(3), KPC_GPR(4),
+		KPC_GPR(5), KPC_GPR(6), KPC_GPR(7), KPC_GPR(8), KPC_GPR(9),
+		KPC_GPR(10), KPC_GPR(11), KPC_GPR(12), KPC_GPR(13), KPC_GPR(14),
+		KPC_GPR(15), KPC_GPR(16), KPC_GPR(17), KPC_GPR(18), KPC_GPR(19),
+		KPC_GPR(20), KPC_GPR(21), KPC_GPR(22), KPC_GPR(23), KPC_GPR(24),
+		KPC_GPR(25), KPC_GPR(26), KPC_GPR(27), KPC_GPR(28), KPC_GPR(29),
+		KPC_GPR(30), KPC_REG("lr", regs[30]), KPC_REG("sp", sp),
+		KPC_REG("pc", pc), KPC_REG("pstate", pstate),
 #else
-#define KPC_ARCH_REGS							\
-	KPC_REG("r15", r15), KPC_REG("r14", r14), KPC_REG("r13", r13),	\
-	KPC_REG("r12", r12), KPC_REG("r11", r11), KPC_REG("r10", r10),	\
-	KPC_REG("r9", r9), KPC_REG("r8", r8), KPC_REG("bx", bx),	\
-	KPC_REG("cx", cx), KPC_REG("dx", dx), KPC_REG("si", si),	\
-	KPC_REG("di", di), KPC_REG("bp", bp), KPC_REG("ax", ax),	\
-	KPC_REG("orig_ax", orig_ax), KPC_REG("ip", ip), KPC_REG("cs", cs), \
-	KPC_REG("flags", flags), KPC_REG("sp", sp), KPC_REG("ss", ss)
+		KPC_REG("r15", r15), KPC_REG("r14", r14), KPC_REG("r13", r13),
+		KPC_REG("r12", r12), KPC_REG("r11", r11), KPC_REG("r10", r10),
+		KPC_REG("r9", r9), KPC_REG("r8", r8), KPC_REG("bx", bx),
+		KPC_REG("cx", cx), KPC_REG("dx", dx), KPC_REG("si", si),
+		KPC_REG("di", di), KPC_REG("bp", bp), KPC_REG("ax", ax),
+		KPC_REG("orig_ax", orig_ax), KPC_REG("ip", ip), KPC_REG("cs", cs),
+		KPC_REG("flags", flags), KPC_REG("sp", sp), KPC_REG("ss", ss),
 #endif
+	};
+
+	*n = ARRAY_SIZE(regs);
+	return regs;
+}
 
 /*
  * kpc_task_calls_fn - called for each kretprobe call @t has in flight
