@@ -53,8 +53,9 @@ sparse_problems() {
 
 # use_kernel NAME OUT: fetch (or build) kernel NAME of the matrix, logging to
 # OUT/fetch.log, and load its description: kenv (its env file), KERNEL_*
-# from it, kdir (the tree to build modules against) and guest_busybox (the
-# guest's static busybox: the arm64 one, or empty for the host's). Every
+# from it, kdir (the tree to build modules against), guest_busybox (the
+# guest's static busybox: the arm64 one, or empty for the host's) and
+# guest_sysroot (where the guest's kmod and its libraries are: / or arm64's). Every
 # script that needs a kernel goes through here. Prints the package line; on
 # failure prints the log and returns 1.
 use_kernel() {
@@ -62,7 +63,7 @@ use_kernel() {
 		cat "$2/fetch.log"
 		return 1
 	fi
-	unset KERNEL_ARCH KERNEL_MAKE_ARGS KERNEL_BUSYBOX
+	unset KERNEL_ARCH KERNEL_MAKE_ARGS KERNEL_BUSYBOX KERNEL_SYSROOT
 	# shellcheck disable=SC1090
 	. "$kenv"
 	# A kernel built from source (scripts/build-kernel.sh, whose text is
@@ -75,5 +76,8 @@ use_kernel() {
 	kdir=$(dirname "$kenv")/$KERNEL_KDIR
 	# shellcheck disable=SC2034
 	guest_busybox=${KERNEL_BUSYBOX:+$(dirname "$kenv")/$KERNEL_BUSYBOX}
+	# shellcheck disable=SC2034 # the guest's kmod and its libraries
+	guest_sysroot=${KERNEL_SYSROOT:+$(dirname "$kenv")/$KERNEL_SYSROOT}
+	guest_sysroot=${guest_sysroot:-/}
 	echo "   $KERNEL_PACKAGE $KERNEL_VERSION ($KERNEL_CC)"
 }

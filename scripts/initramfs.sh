@@ -7,7 +7,11 @@
 #   MODULE_TREE: directory searched for *.ko (the build tree)
 # Environment: KCONFIG, the kernel's .config, goes to /tests/kernel.config
 # (for cases whose expectations depend on it, e.g. IBT); BUSYBOX, the static
-# busybox for the guest (default /bin/busybox; kernel.env's KERNEL_BUSYBOX).
+# busybox for the guest (default /bin/busybox; kernel.env's KERNEL_BUSYBOX);
+# STAGES, a directory of staging roots (scripts/install-stages.sh), goes to
+# /stages with a real kmod (modprobe, depmod, modinfo, lsmod) in
+# /usr/local/kmod/sbin, taken with its libraries from SYSROOT (default /;
+# kernel.env's KERNEL_SYSROOT for arm64).
 set -euo pipefail
 
 top=$(cd "$(dirname "$0")/.." && pwd)
@@ -34,7 +38,37 @@ fi
 for c in "$@"; do
 	install -m 0755 "$c" "$stage/tests/cases/$(basename "$c")"
 done
-find "$modtree" -name '*.ko' -not -path '*/.git/*' -exec cp {} "$stage/modules/" \;
+find "$modtree" -name '*.ko' -not -path '*/.git/*' -not -path '*/results/*' \
+	-exec cp {} "$stage/modules/" \;
+
+# guest_elf FILE: copy SYSROOT's FILE (an absolute path inside it), its ELF
+# interpreter and the libraries it needs, recursively, to the same paths.
+guest_elf() {
+	local f=$1 lib dir found
+	[ -e "$stage$f" ] && return 0
+	mkdir -p "$stage$(dirname "$f")"
+	cp -L "$sysroot$f" "$stage$f"
+	lib=$(readelf -lW "$sysroot$f" | sed -n 's/.*Requesting program interpreter: \(.*\)]/\1/p')
+	[ -z "$lib" ] || guest_elf "$lib"
+	for lib in $(readelf -dW "$sysroot$f" | sed -n 's/.*(NEEDED).*\[\(.*\)\]/\1/p'); do
+		found=
+		for dir in /lib/*-linux-gnu /usr/lib/*-linux-gnu /lib /usr/lib; do
+			if [ -e "$sysroot$dir/$lib" ]; then found=$dir/$lib; break; fi
+		done
+		[ -n "$found" ] || { echo "initramfs: $lib (for $f) not in $sysroot" >&2; exit 1; }
+		guest_elf "$found"
+	done
+}
+if [ -n "${STAGES:-}" ]; then
+	sysroot=${SYSROOT:-/}
+	sysroot=${sysroot%/}
+	cp -a "$STAGES" "$stage/stages"
+	guest_elf /bin/kmod
+	mkdir -p "$stage/usr/local/kmod/sbin"
+	for t in modprobe depmod modinfo lsmod insmod rmmod; do
+		ln -s /bin/kmod "$stage/usr/local/kmod/sbin/$t"
+	done
+fi
 if [ "$(id -u)" -eq 0 ]; then
 	mknod -m 600 "$stage/dev/console" c 5 1
 fi

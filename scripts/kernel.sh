@@ -133,16 +133,20 @@ extra=$(apt-cache depends "$headers" |
 	awk -v k="$kbuild" '$1 ~ /^\|?Depends:$/ && $2 ~ /^linux-(headers|kbuild)-/ {
 		sub(/:.*/, "", $2); if ($2 ~ /^linux-kbuild-/) $2 = $2 k; print $2 }' | sort -u)
 if [ $arch = arm64 ]; then
-	bbversion=$(version_of busybox-static)
-	extra="$extra busybox-static=$bbversion"
-	key="$key busybox-static=$bbversion"
+	# The guest's userland: busybox, and kmod with the libraries it links
+	# (the install case runs a real modprobe/depmod, as users do).
+	for p in busybox-static kmod libc6 liblzma5 libssl3 libzstd1; do
+		v=$(version_of "$p")
+		extra="$extra $p=$v"
+		key="$key $p=$v"
+	done
 fi
 pkgs="$headers $extra"
 
 # write_env: NAME's kernel.env from the unpacked $dir/root (also brings the
 # kernel.env of an older format up to date without fetching again).
 write_env() {
-	local kdir release vmlinuz cc make_args='' busybox=''
+	local kdir release vmlinuz cc make_args='' busybox='' sysroot=''
 	kdir=$(find "$dir/root"/usr/src -maxdepth 1 -name "linux-headers-*-$flavour" ! -name '*-common*' | head -n 1)
 	release=${kdir##*/linux-headers-}
 	vmlinuz=$(find "$dir/root"/boot -name 'vmlinuz-*' | head -n 1)
@@ -151,6 +155,7 @@ write_env() {
 		make_args=ARCH=arm64
 		[ "$host_arch" = arm64 ] || make_args="$make_args CROSS_COMPILE=aarch64-linux-gnu-"
 		busybox=root/bin/busybox
+		sysroot=root
 	fi
 	cat >"$dir/kernel.env" <<ENV
 # Paths are relative to this file's directory.
@@ -166,11 +171,13 @@ KERNEL_CC="$cc"
 KERNEL_MAKE_ARGS="$make_args"
 # the guest's static busybox; empty: the host's /bin/busybox
 KERNEL_BUSYBOX=$busybox
+# where the guest's kmod and its libraries are; empty: the host's /
+KERNEL_SYSROOT=$sysroot
 ENV
 }
 
 if [ -f "$dir/kernel.env" ] && [ "$(cat "$dir/key" 2>/dev/null)" = "$key" ]; then
-	grep -q '^KERNEL_ARCH=' "$dir/kernel.env" || write_env
+	grep -q '^KERNEL_SYSROOT=' "$dir/kernel.env" || write_env
 	echo "$dir/kernel.env"
 	exit 0
 fi

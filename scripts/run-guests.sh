@@ -2,7 +2,8 @@
 # Boot the test guests of one kernel and judge them (scripts/boot.sh): all
 # tests/cases of TREE in one guest, except that a case with "# isolate" gets
 # a guest of its own, with its "# timeout:", "# kernel-args:" and "# accel:"
-# headers. Prints one ok/FAIL/skip line per case and per guest
+# headers, and "# needs: stages" (the host's installs, for 71-install).
+# Prints one ok/FAIL/skip line per case and per guest
 # (scripts/check-lib.sh); used by `make check` and `make mutate`.
 #
 # Usage: scripts/run-guests.sh NAME TREE OUT
@@ -51,7 +52,15 @@ for r in "${runs[@]}"; do
 		accel=$(header "$c" accel)
 	fi
 	[ ${#cases[@]} -gt 0 ] || continue
-	KCONFIG=$kconfig BUSYBOX=$guest_busybox scripts/initramfs.sh "$out/$r/initramfs.cpio.gz" "$tree" "${cases[@]}"
+	# A case that "needs: stages" gets the host's installs of the tree
+	# (scripts/install-stages.sh, which prints its own ok/FAIL lines).
+	stages=''
+	if [ "$r" != all ] && [ "$(header "$c" needs)" = stages ]; then
+		scripts/install-stages.sh "$k" "$tree" "$out/$r.install" || nfail=$((nfail + 1))
+		stages=$out/$r.install/stages
+	fi
+	KCONFIG=$kconfig BUSYBOX=$guest_busybox STAGES=$stages SYSROOT=$guest_sysroot \
+		scripts/initramfs.sh "$out/$r/initramfs.cpio.gz" "$tree" "${cases[@]}"
 	scripts/boot.sh ${accel:+--accel "$accel"} "$kenv" "$out/$r/initramfs.cpio.gz" \
 		"$out/$r" "$t" "$args"
 	# Count from the cases the guest was given: a case the guest never
