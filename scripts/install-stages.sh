@@ -89,6 +89,7 @@ dkms_stage() {
 	mkdir -p "$d/tree" "$d/src"
 	new_root "$root"
 	local common=(--dkmstree "$d/tree" --sourcetree "$d/src")
+	# shellcheck disable=SC2016 # the inner script's own $1..$6
 	if ! unshare -m bash -euc '
 		mount -t tmpfs kpc-dkms /var/lib/dkms
 		dkms add "$1" "${@:6}"

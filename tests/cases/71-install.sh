@@ -19,7 +19,7 @@
 # for bare names, whatever PATH says.
 modprobe() { /usr/local/kmod/sbin/modprobe "$@"; }
 modinfo() { /usr/local/kmod/sbin/modinfo "$@"; }
-lsmod() { /usr/local/kmod/sbin/lsmod "$@"; }
+lsmod() { /usr/local/kmod/sbin/lsmod; }
 [ -d /stages ] || fail "no /stages: the host did not stage the installs (scripts/install-stages.sh)"
 [ "$(readlink /usr/local/kmod/sbin/modprobe)" = /bin/kmod ] || fail "no kmod modprobe in this guest"
 modprobe --version | head -n 1
@@ -44,11 +44,15 @@ for root in /stages/*; do
 	# The core was ready before the sample said anything.
 	lines=$(dmesg_since_mark | grep -nE 'kprobe_core: ready$|sched_counter: counting schedule' | cut -d: -f1 | paste -sd' ' -)
 	echo "$way: 'ready' and the sample's first line at log lines: $lines"
-	set -- $lines
-	[ $# -eq 2 ] && [ "$1" -lt "$2" ] ||
+	# exactly two line numbers, the core's first
+	echo "$lines" | grep -Eq '^[0-9]+ [0-9]+$' ||
+		fail "$way: want one 'ready' line and one sched_counter line (lines: $lines)"
+	[ "${lines% *}" -lt "${lines#* }" ] ||
 		fail "$way: want the core's 'ready' line before sched_counter's first (lines: $lines)"
 	run modprobe -r sched_counter kprobe_core || fail "$way: modprobe -r"
-	! is_loaded sched_counter && ! is_loaded kprobe_core || fail "$way: still loaded after modprobe -r"
+	if is_loaded sched_counter || is_loaded kprobe_core; then
+		fail "$way: still loaded after modprobe -r"
+	fi
 
 	v=$(modinfo -F version kprobe_core)
 	echo "$v" | grep -Eq '^[0-9]+\.[0-9]+\.[0-9]+$' || fail "$way: kprobe_core version '$v'"
