@@ -45,6 +45,17 @@ struct kpc_probe;
 
 /* kpc_desc.flags */
 #define KPC_F_DISABLED		0x1	/* register disabled; kpc_enable() arms it */
+/*
+ * A kprobe at a function's entry (offset 0) through the core's own
+ * ftrace_ops rather than a kernel kprobe: one ftrace_ops for every such
+ * probe, the registry's address hash as its dispatcher, so a batch of N
+ * functions is armed and disarmed with one ftrace update, and a hit skips
+ * the kprobe layer. Same handlers, stats and listing (mode "ftrace-ops").
+ * Where that cannot be (an offset, a function ftrace cannot trace, arm64,
+ * whose kprobes do not use ftrace), the probe is an ordinary kprobe and
+ * the listing shows its mode.
+ */
+#define KPC_F_FTRACE_OPS	0x2
 
 /**
  * typedef kpc_pre_handler_t - called before the probed instruction
@@ -168,10 +179,13 @@ struct kpc_stats {
  * enum kpc_kind - probe kinds in the registry
  * @KPC_KPROBE: a kprobe (pre/post handlers)
  * @KPC_KRETPROBE: a kretprobe (entry/return handlers)
+ * @KPC_FENTRY: a kprobe client at a function entry through the core's
+ *              ftrace_ops (KPC_F_FTRACE_OPS)
  */
 enum kpc_kind {
 	KPC_KPROBE,
 	KPC_KRETPROBE,
+	KPC_FENTRY,
 };
 
 /**

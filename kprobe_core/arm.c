@@ -82,7 +82,7 @@ struct kpc_arm *kpc_arm_alloc(struct kpc_site *site, const struct kpc_arm *cur,
 	arm->pcpu = alloc_percpu(struct kpc_arm_pcpu);
 	if (!arm->pcpu)
 		goto err_nomem;
-	if (site->kind == KPC_KPROBE) {
+	if (site->kind != KPC_KRETPROBE) {
 		/* A first arm never has a post handler: see the top of the file. */
 		arm->has_post = cur && !cur->ftrace &&
 				(site->nposts || (extra && extra->post));
@@ -130,7 +130,9 @@ int kpc_arm_register(struct kpc_site *site, struct kpc_arm *arm)
 	kp->symbol_name = site->req_symbol;
 	kp->offset = site->req_offset;
 	kp->addr = site->req_symbol ? NULL : (kprobe_opcode_t *)site->req_addr;
-	if (site->kind == KPC_KPROBE)
+	/* An ftrace-ops site's kprobe only names the site: never armed (fentry.c) */
+	kp->flags = site->kind == KPC_FENTRY ? KPROBE_FLAG_DISABLED : 0;
+	if (site->kind != KPC_KRETPROBE)
 		err = register_kprobe(kp);
 	else
 		err = register_kretprobe(&arm->rp);
@@ -156,7 +158,7 @@ ALLOW_ERROR_INJECTION(kpc_arm_register, ERRNO);
 /* For an arm that is not, or is no longer, replaced by another. */
 void kpc_arm_unregister(struct kpc_site *site, struct kpc_arm *arm)
 {
-	if (site->kind == KPC_KPROBE) {
+	if (site->kind != KPC_KRETPROBE) {
 		unregister_kprobe(&arm->kp);
 		return;
 	}

@@ -43,7 +43,7 @@ static int kpc_probes_show(struct seq_file *m, void *v)
 		seq_puts(m, "# address kind mode where, then one line per client: owner/name state stats\n");
 	list_for_each_entry(site, &kpc_sites, all_node) {
 		seq_printf(m, "0x%lx %s %s %s\n", show_addr ? site->addr : 0,
-			   site->kind == KPC_KPROBE ? "kprobe" : "kretprobe",
+			   site->kind == KPC_KRETPROBE ? "kretprobe" : "kprobe",
 			   kpc_site_mode(site), site->where);
 		list_for_each_entry(c, &site->clients, site_node)
 			kpc_show_client(m, c);

@@ -15,10 +15,6 @@
 #include <linux/ktime.h>
 #include "kpc_internal.h"
 
-#define kpc_for_each_client(c, site) \
-	list_for_each_entry_rcu(c, &(site)->clients, site_node, \
-				rcu_read_lock_any_held())
-
 /*
  * While a site is re-armed both kernel probes fire on every hit, the new
  * one first (the kernel puts a new probe at the head of the address's
@@ -49,8 +45,8 @@ static bool kpc_arm_takes_hit(struct kpc_arm *arm, struct pt_regs *regs)
 }
 NOKPROBE_SYMBOL(kpc_arm_takes_hit);
 
-static void kpc_run_posts(struct kpc_site *site, struct pt_regs *regs,
-			  unsigned long flags)
+void kpc_run_posts(struct kpc_site *site, struct pt_regs *regs,
+		   unsigned long flags)
 {
 	struct kpc_probe *c;
 
@@ -65,20 +61,13 @@ static int kpc_kprobe_pre(struct kprobe *kp, struct pt_regs *regs)
 {
 	struct kpc_arm *arm = container_of(kp, struct kpc_arm, kp);
 	struct kpc_site *site = arm->site;
-	struct kpc_probe *c;
 	unsigned long ip;
 	bool took = kpc_arm_takes_hit(arm, regs);
 
 	this_cpu_write(arm->pcpu->ran_pre, took);
 	if (!took)
 		return 0;
-	kpc_for_each_client(c, site) {
-		if (!READ_ONCE(c->enabled))
-			continue;
-		this_cpu_inc(c->pcpu->hits);
-		if (c->pre && c->pre(c, regs))
-			this_cpu_inc(c->pcpu->pre_nonzero);
-	}
+	kpc_run_pres(site, regs);
 	/*
 	 * At an ftrace site the kernel has no post handler from us: run the
 	 * clients' post handlers here, with the instruction pointer where the
@@ -248,6 +237,9 @@ NOKPROBE_SYMBOL(kpc_kretprobe_ret);
 
 void kpc_arm_set_handlers(struct kpc_arm *arm, enum kpc_kind kind)
 {
+	/* An ftrace-ops site's kprobe is never enabled: fentry.c handles its hits. */
+	if (kind == KPC_FENTRY)
+		return;
 	if (kind == KPC_KPROBE) {
 		arm->kp.pre_handler = kpc_kprobe_pre;
 		arm->kp.post_handler = arm->has_post ? kpc_kprobe_post : NULL;

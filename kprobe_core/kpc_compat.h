@@ -34,6 +34,15 @@ static inline unsigned long kpc_ftrace_post_ip(unsigned long addr)
 }
 
 /*
+ * The core's ftrace_ops entry backend (fentry.c) needs what x86 kernels
+ * have: kprobes at function entries that ride on ftrace (so a kprobe
+ * names the ftrace site of a function) and ftrace handlers given full
+ * registers. Elsewhere (arm64) KPC_F_FTRACE_OPS probes are kprobes.
+ */
+#define KPC_HAVE_FENTRY	(IS_ENABLED(CONFIG_KPROBES_ON_FTRACE) && \
+			 IS_ENABLED(CONFIG_DYNAMIC_FTRACE_WITH_REGS))
+
+/*
  * What the listing calls a probe that traps rather than rides on ftrace:
  * the breakpoint instruction of the architecture.
  */

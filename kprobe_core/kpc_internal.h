@@ -48,10 +48,14 @@ struct kpc_pcpu {
 	u64 lat_hist[KPC_HIST_BUCKETS];
 };
 
-/* Per arm, per CPU: which hit or call this arm handled last (handlers.c). */
+/*
+ * Per arm, per CPU: which hit or call this arm handled last (handlers.c);
+ * for an ftrace-ops site, the hits lost to recursion (fentry.c).
+ */
 struct kpc_arm_pcpu {
 	struct pt_regs *took;
 	bool ran_pre;
+	unsigned long missed;
 };
 
 /*
@@ -97,6 +101,10 @@ struct kpc_site {
 	struct list_head all_node;	/* kpc_sites, for the listing */
 	struct hlist_node by_addr;
 	struct hlist_node by_req;
+	/* KPC_FENTRY only (fentry.c) */
+	struct hlist_node by_ip;	/* the ftrace_ops handler's RCU hash */
+	bool armed;			/* its address is in the ftrace_ops filter */
+	bool gone;			/* its module unloaded */
 	unsigned long addr;
 	enum kpc_kind kind;
 	struct kpc_arm __rcu *arm;
@@ -154,8 +162,29 @@ static inline struct kprobe *kpc_arm_kprobe(struct kpc_arm *arm)
 	return &arm->kp;
 }
 
+#define kpc_for_each_client(c, site) \
+	list_for_each_entry_rcu(c, &(site)->clients, site_node, \
+				rcu_read_lock_any_held())
+
+/* A hit of @site: every enabled client counts it and runs its pre handler. */
+static __always_inline void kpc_run_pres(struct kpc_site *site,
+					 struct pt_regs *regs)
+{
+	struct kpc_probe *c;
+
+	kpc_for_each_client(c, site) {
+		if (!READ_ONCE(c->enabled))
+			continue;
+		this_cpu_inc(c->pcpu->hits);
+		if (c->pre && c->pre(c, regs))
+			this_cpu_inc(c->pcpu->pre_nonzero);
+	}
+}
+
 /* handlers.c */
 void kpc_arm_set_handlers(struct kpc_arm *arm, enum kpc_kind kind);
+void kpc_run_posts(struct kpc_site *site, struct pt_regs *regs,
+		   unsigned long flags);
 void kpc_call_release(struct kpc_arm *arm, const struct kpc_call *call,
 		      bool clients);
 
@@ -190,6 +219,14 @@ void kpc_remove_locked(struct kpc_probe **cs, unsigned int n);
 extern struct mutex kpc_lock;
 extern struct list_head kpc_clients;
 extern struct list_head kpc_sites;
+
+/* fentry.c (kpc_lock held) */
+void kpc_fentry_add(struct kpc_site *site);
+int kpc_fentry_commit(void);
+void kpc_fentry_disarm(struct kpc_site **sites, unsigned int n);
+void kpc_fentry_module_going(const struct module *mod);
+unsigned long kpc_fentry_missed(const struct kpc_arm *arm);
+void kpc_fentry_exit(void);
 
 /* debugfs.c */
 int kpc_debugfs_init(void);

@@ -47,8 +47,13 @@ out:
 static int kpc_module_notify(struct notifier_block *nb, unsigned long action,
 			     void *data)
 {
-	if (action == MODULE_STATE_GOING)
-		kpc_remove_owner(data, false);
+	if (action != MODULE_STATE_GOING)
+		return NOTIFY_DONE;
+	kpc_remove_owner(data, false);
+	/* Other modules' ftrace-ops probes on its functions: out of the filter. */
+	mutex_lock(&kpc_lock);
+	kpc_fentry_module_going(data);
+	mutex_unlock(&kpc_lock);
 	return NOTIFY_DONE;
 }
 
@@ -78,6 +83,7 @@ static void __exit kpc_exit(void)
 	kpc_debugfs_exit();
 	unregister_module_notifier(&kpc_module_nb);
 	kpc_remove_owner(NULL, true);
+	kpc_fentry_exit();
 	kpc_exit_exit();
 }
 

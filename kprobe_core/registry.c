@@ -33,7 +33,7 @@ static DEFINE_HASHTABLE(kpc_by_name, KPC_HASH_BITS);
 
 static bool kpc_site_gone(struct kpc_site *site)
 {
-	return kprobe_gone(kpc_arm_kprobe(kpc_site_arm(site)));
+	return site->gone || kprobe_gone(kpc_arm_kprobe(kpc_site_arm(site)));
 }
 
 static int kpc_default_maxactive(void)
@@ -75,8 +75,10 @@ static int kpc_check_desc(const struct kpc_desc *d, enum kpc_kind kind)
 			       strnlen(d->symbol, KSYM_NAME_LEN + MODULE_NAME_LEN + 1) >
 			       KSYM_NAME_LEN + MODULE_NAME_LEN))
 		what = "empty or over-long symbol";
-	else if (d->flags & ~KPC_F_DISABLED)
+	else if (d->flags & ~(KPC_F_DISABLED | KPC_F_FTRACE_OPS))
 		what = "unknown flags";
+	else if (kind == KPC_KRETPROBE && (d->flags & KPC_F_FTRACE_OPS))
+		what = "KPC_F_FTRACE_OPS is for kprobes";
 	else if (kind == KPC_KPROBE && !d->pre && !d->post)
 		what = "a kprobe needs a pre or post handler";
 	else if (kind == KPC_KPROBE && (d->entry || d->ret || d->data_size || d->maxactive))
@@ -227,7 +229,7 @@ static bool kpc_needs_rearm(struct kpc_site *site, const struct kpc_probe *c)
 {
 	struct kpc_arm *arm = kpc_site_arm(site);
 
-	if (site->kind == KPC_KPROBE)
+	if (site->kind != KPC_KRETPROBE)
 		return c->post && !arm->ftrace && !arm->has_post;
 	const struct kpc_probe *o;
 	int active = c->maxactive;
@@ -373,6 +375,11 @@ static struct kpc_site *kpc_site_create(const struct kpc_desc *d,
 		err = -ENOENT;
 		goto err_unregister;
 	}
+	/* Not an ftrace site (notrace, or not a function entry): a kprobe, then. */
+	if (kind == KPC_FENTRY && !arm->ftrace) {
+		err = -EOPNOTSUPP;
+		goto err_unregister;
+	}
 	/* Another name for an address we already probe: join that site. */
 	*other = kpc_find_site(site->addr, kind);
 	if (*other) {
@@ -386,6 +393,8 @@ static struct kpc_site *kpc_site_create(const struct kpc_desc *d,
 	hash_add(kpc_sites_by_req, &site->by_req,
 		 kpc_req_hash(d->symbol, d->offset, d->addr));
 	rcu_assign_pointer(site->arm, arm);
+	if (kind == KPC_FENTRY)
+		kpc_fentry_add(site);
 	return site;
 
 err_unregister:
@@ -410,10 +419,24 @@ static void kpc_site_destroy(struct kpc_site *site)
 {
 	struct kpc_arm *arm = kpc_site_arm(site);
 
+	if (site->kind == KPC_FENTRY)
+		kpc_fentry_disarm(&site, 1);	/* never armed: out of the hash */
 	kpc_site_unlink(site);
 	kpc_arm_unregister(site, arm);
 	kpc_arm_free(arm);
 	kpc_site_free(site);
+}
+
+/*
+ * The backend a kprobe client gets: the core's ftrace_ops when it asks
+ * and the probe is at a function entry on a kernel that has one.
+ */
+static enum kpc_kind kpc_backend(const struct kpc_desc *d, enum kpc_kind kind)
+{
+	if (kind == KPC_KPROBE && (d->flags & KPC_F_FTRACE_OPS) && !d->offset &&
+	    KPC_HAVE_FENTRY)
+		return KPC_FENTRY;
+	return kind;
 }
 
 static int kpc_client_place(const struct kpc_desc *d, enum kpc_kind kind,
@@ -427,6 +450,11 @@ static int kpc_client_place(const struct kpc_desc *d, enum kpc_kind kind,
 		return kpc_site_join(site, c);
 	c->slot = 0;
 	site = kpc_site_create(d, kind, c, &other);
+	if (IS_ERR(site) && PTR_ERR(site) == -EOPNOTSUPP && kind == KPC_FENTRY) {
+		pr_info("%s/%s: %s is not an ftrace site: a kprobe instead of the ftrace_ops\n",
+			kpc_owner_name(c->owner), c->name, d->symbol ?: "the address");
+		return kpc_client_place(d, KPC_KPROBE, c);
+	}
 	if (IS_ERR(site))
 		return PTR_ERR(site) == -EEXIST ? kpc_site_join(other, c) : PTR_ERR(site);
 	err = kpc_site_join(site, c);
@@ -480,7 +508,7 @@ static struct kpc_probe *kpc_register_locked(const struct kpc_desc *d,
 		return ERR_PTR(-ENOMEM);
 
 	kpc_refusal = NULL;
-	err = kpc_client_place(d, kind, c);
+	err = kpc_client_place(d, kpc_backend(d, kind), c);
 	if (err) {
 		if (d->symbol)
 			pr_err("%s/%s: cannot probe %s+0x%x: %s (%d)\n",
@@ -509,7 +537,8 @@ void kpc_remove_locked(struct kpc_probe **cs, unsigned int n)
 {
 	struct kprobe **kps = kcalloc(n, sizeof(*kps), GFP_KERNEL);
 	struct kretprobe **rps = kcalloc(n, sizeof(*rps), GFP_KERNEL);
-	unsigned int i, nkp = 0, nrp = 0;
+	struct kpc_site **fes = kcalloc(n, sizeof(*fes), GFP_KERNEL);
+	unsigned int i, nkp = 0, nrp = 0, nfe = 0;
 	struct kpc_probe *c, *tmp;
 	LIST_HEAD(dead);
 
@@ -532,15 +561,22 @@ void kpc_remove_locked(struct kpc_probe **cs, unsigned int n)
 		kpc_site_unlink(site);
 		if (site->kind == KPC_KRETPROBE)
 			kpc_arm_untrack(arm);
-		if (site->kind == KPC_KPROBE && kps)
+		/* Out of the ftrace filter before the grace period below. */
+		if (site->kind == KPC_FENTRY && fes)
+			fes[nfe++] = site;
+		else if (site->kind == KPC_FENTRY)
+			kpc_fentry_disarm(&site, 1);
+		if (site->kind != KPC_KRETPROBE && kps)
 			kps[nkp++] = &arm->kp;
 		else if (site->kind == KPC_KRETPROBE && rps)
 			rps[nrp++] = &arm->rp;
-		else if (site->kind == KPC_KPROBE)	/* no memory for the batch */
+		else if (site->kind != KPC_KRETPROBE)	/* no memory for the batch */
 			unregister_kprobe(&arm->kp);
 		else
 			unregister_kretprobe(&arm->rp);
 	}
+	if (nfe)
+		kpc_fentry_disarm(fes, nfe);
 	if (nkp)
 		unregister_kprobes(kps, nkp);
 	if (nrp)
@@ -572,15 +608,22 @@ void kpc_remove_locked(struct kpc_probe **cs, unsigned int n)
 	}
 	kfree(kps);
 	kfree(rps);
+	kfree(fes);
 }
 
 struct kpc_probe *__kpc_register(const struct kpc_desc *d, enum kpc_kind kind,
 				 struct module *owner)
 {
 	struct kpc_probe *c;
+	int err;
 
 	mutex_lock(&kpc_lock);
 	c = kpc_register_locked(d, kind, owner);
+	err = IS_ERR(c) ? 0 : kpc_fentry_commit();
+	if (err) {
+		kpc_remove_locked(&c, 1);
+		c = ERR_PTR(err);
+	}
 	mutex_unlock(&kpc_lock);
 	return c;
 }
@@ -606,6 +649,14 @@ int __kpc_register_batch(const struct kpc_desc *d, enum kpc_kind kind,
 			/* Nothing stays registered: no handle is left to misuse. */
 			memset(out, 0, n * sizeof(*out));
 			break;
+		}
+	}
+	/* One ftrace update arms every ftrace-ops probe of the batch. */
+	if (!err && n) {
+		err = kpc_fentry_commit();
+		if (err) {
+			kpc_remove_locked(out, n);
+			memset(out, 0, n * sizeof(*out));
 		}
 	}
 	mutex_unlock(&kpc_lock);
@@ -722,6 +773,7 @@ int kpc_lookup_addr(unsigned long addr, enum kpc_kind kind,
 		info->rearms = site->rearms;
 		info->pool = site->kind == KPC_KRETPROBE ?
 			     kpc_site_arm(site)->rp.maxactive : 0;
+		info->gone |= site->gone;
 		err = 0;
 		if (!info->gone)
 			break;

@@ -22,6 +22,8 @@ static u64 kpc_site_misses(const struct kpc_site *site, bool pool)
 		if (pool)
 			n = READ_ONCE(site->retired_pool) +
 			    (arm ? READ_ONCE(arm->rp.nmissed) : 0);
+		else if (site->kind == KPC_FENTRY)
+			n = arm ? kpc_fentry_missed(arm) : 0;
 		else
 			n = READ_ONCE(site->retired_reentry) +
 			    (arm ? READ_ONCE(kpc_arm_kprobe(arm)->nmissed) : 0);
@@ -52,8 +54,10 @@ const char *kpc_site_mode(const struct kpc_site *site)
 
 	rcu_read_lock();
 	kp = kpc_arm_kprobe(rcu_dereference(site->arm));
-	if (kprobe_gone((struct kprobe *)kp))
+	if (site->gone || kprobe_gone((struct kprobe *)kp))
 		mode = "gone";
+	else if (site->kind == KPC_FENTRY)
+		mode = "ftrace-ops";
 	else if (kprobe_ftrace((struct kprobe *)kp))
 		mode = "ftrace";
 	else
@@ -102,7 +106,7 @@ void kpc_print_summary(const struct kpc_probe *p)
 	struct kpc_stats st;
 
 	kpc_get_stats(p, &st);
-	if (site->kind == KPC_KPROBE) {
+	if (site->kind != KPC_KRETPROBE) {
 		pr_info("%s/%s %s: hits=%llu missed=%llu\n", owner, p->name,
 			site->where, st.hits, st.missed_reentry);
 		return;

@@ -39,6 +39,8 @@ static TARGET int st_target_b(int x) { WRITE_ONCE(st_sink, x); return x * 2 + 1;
 static TARGET int st_target_c(int x) { WRITE_ONCE(st_sink, x); return x * 2 + 1; }
 static TARGET int st_target_d(int x) { WRITE_ONCE(st_sink, x); return x * 2 + 1; }
 static TARGET int st_target_nokprobe(int x) { WRITE_ONCE(st_sink, x); return x; }
+/* Not an ftrace site: a KPC_F_FTRACE_OPS probe here is a kprobe. */
+static TARGET notrace int st_target_notrace(int x) { WRITE_ONCE(st_sink, x); return x * 2 + 1; }
 NOKPROBE_SYMBOL(st_target_nokprobe);
 
 static TARGET int st_target_sleep(int us)
@@ -318,6 +320,12 @@ static const struct bad_input {
 	       .symbol = "st_target_nokprobe"),
 	{ "kretprobe no handlers", KPC_KRETPROBE, -EINVAL,
 	  { .name = "bad", .symbol = "st_target_a" } },
+	BAD_RP("kretprobe with KPC_F_FTRACE_OPS", -EINVAL, .name = "bad",
+	       .symbol = "st_target_a", .flags = KPC_F_FTRACE_OPS),
+	BAD_KP("KPC_F_FTRACE_OPS on an unknown symbol", -ENOENT, .name = "bad",
+	       .symbol = "kpc_no_such_function", .flags = KPC_F_FTRACE_OPS),
+	BAD_KP("KPC_F_FTRACE_OPS on a NOKPROBE symbol", -EINVAL, .name = "bad",
+	       .symbol = "st_target_nokprobe", .flags = KPC_F_FTRACE_OPS),
 };
 
 static bool t_errors(void)
@@ -1668,6 +1676,195 @@ out:
 	return ok;
 }
 
+/*
+ * KPC_F_FTRACE_OPS: on x86 (kprobes on ftrace, ftrace with regs) a
+ * function-entry probe goes through the core's ftrace_ops and its site is
+ * a KPC_FENTRY one; elsewhere, and where ftrace cannot trace, a kprobe.
+ */
+static bool fentry_here(void)
+{
+	return IS_ENABLED(CONFIG_KPROBES_ON_FTRACE) &&
+	       IS_ENABLED(CONFIG_DYNAMIC_FTRACE_WITH_REGS);
+}
+
+struct fe_seen {
+	atomic_t pre, post;
+	long pre_skew, post_skew;
+	unsigned long arg1;
+};
+
+static int fe_pre(struct kpc_probe *p, struct pt_regs *regs)
+{
+	struct fe_seen *fs = kpc_priv(p);
+
+	fs->pre_skew = instruction_pointer(regs) - kpc_addr(p);
+	fs->arg1 = kpc_arg(regs, 1);
+	atomic_inc(&fs->pre);
+	return 0;
+}
+
+static void fe_post(struct kpc_probe *p, struct pt_regs *regs,
+		    unsigned long flags)
+{
+	struct fe_seen *fs = kpc_priv(p);
+
+	fs->post_skew = instruction_pointer(regs) - kpc_addr(p);
+	atomic_inc(&fs->post);
+}
+
+static bool fe_site_is(struct kpc_probe *p, enum kpc_kind kind,
+		       unsigned int nclients)
+{
+	struct kpc_site_info info;
+	int err = kpc_lookup_addr(kpc_addr(p), kind, &info);
+
+	return CHECK(!err && info.nclients == nclients && !info.gone,
+		     "site kind %d: err %d, %u clients", kind, err,
+		     err ? 0 : info.nclients);
+}
+
+/* Counts, handlers' view, and a plain kprobe on the same function. */
+static bool t_ftrace_ops_entry(void)
+{
+	struct fe_seen fs = { };
+	struct kpc_desc d = {
+		.name = "fops_a", .symbol = "st_target_a", .pre = fe_pre,
+		.post = fe_post, .priv = &fs, .flags = KPC_F_FTRACE_OPS,
+	};
+	enum kpc_kind kind = fentry_here() ? KPC_FENTRY : KPC_KPROBE;
+	struct kpc_probe *p, *side;
+	bool ok = true;
+
+	p = kpc_register_kprobe(&d);
+	side = kp_sym("fops_side", "st_target_a", 0);
+	if (!CHECK(!IS_ERR(p) && !IS_ERR(side), "%d %d", PTR_ERR_OR_ZERO(p),
+		   PTR_ERR_OR_ZERO(side))) {
+		ok = false;
+		goto out;
+	}
+	ok &= fe_site_is(p, kind, fentry_here() ? 1 : 2);
+	call_n(st_target_a, K);
+	ok &= CHECK(hits(p) == K && atomic_read(&fs.pre) == K &&
+		    atomic_read(&fs.post) == K, "hits %llu, pre %d, post %d",
+		    hits(p), atomic_read(&fs.pre), atomic_read(&fs.post));
+	ok &= CHECK(hits(side) == K, "the kprobe beside it: hits %llu", hits(side));
+	ok &= CHECK(fs.arg1 == K - 1, "$arg1 = %lu", fs.arg1);
+	ok &= CHECK(fs.pre_skew == KPC_PRE_IP_SKEW, "pre ip - addr = %ld", fs.pre_skew);
+	ok &= CHECK(fs.post_skew == MCOUNT_INSN_SIZE, "post ip - addr = %ld",
+		    fs.post_skew);
+	pr_info("# KPC_F_FTRACE_OPS at st_target_a: %s site, %llu hits\n",
+		kind == KPC_FENTRY ? "ftrace-ops" : "kprobe (no ftrace_ops backend here)",
+		hits(p));
+out:
+	if (!IS_ERR(p))
+		kpc_unregister(p);
+	if (!IS_ERR(side))
+		kpc_unregister(side);
+	return ok;
+}
+
+/* A notrace function is no ftrace site: the probe is a kprobe, and works. */
+static bool t_ftrace_ops_notrace(void)
+{
+	struct fe_seen fs = { };
+	struct kpc_desc d = {
+		.name = "fops_notrace", .symbol = "st_target_notrace",
+		.pre = fe_pre, .priv = &fs, .flags = KPC_F_FTRACE_OPS,
+	};
+	struct kpc_probe *p = kpc_register_kprobe(&d);
+	bool ok;
+
+	if (!CHECK(!IS_ERR(p), "err %d", PTR_ERR_OR_ZERO(p)))
+		return false;
+	ok = fe_site_is(p, KPC_KPROBE, 1);
+	call_n(st_target_notrace, K);
+	ok &= CHECK(hits(p) == K && atomic_read(&fs.pre) == K, "hits %llu",
+		    hits(p));
+	kpc_unregister(p);
+	return ok;
+}
+
+/*
+ * A batch on four functions, two of them with two clients: exact counts,
+ * and after the batch is unregistered no handler runs.
+ */
+static bool t_ftrace_ops_batch(void)
+{
+	static const char * const names[] = { "fb_a", "fb_b", "fb_c", "fb_d", "fb_a2", "fb_c2" };
+	static const char * const syms[] = { "st_target_a", "st_target_b", "st_target_c",
+					     "st_target_d", "st_target_a", "st_target_c" };
+	int (* const fns[])(int) = { st_target_a, st_target_b, st_target_c, st_target_d };
+	struct fe_seen fs[ARRAY_SIZE(names)] = { };
+	struct kpc_desc d[ARRAY_SIZE(names)];
+	struct kpc_probe *out[ARRAY_SIZE(names)];
+	enum kpc_kind kind = fentry_here() ? KPC_FENTRY : KPC_KPROBE;
+	bool ok = true;
+	int i, err;
+
+	memset(d, 0, sizeof(d));
+	for (i = 0; i < ARRAY_SIZE(names); i++) {
+		d[i].name = names[i];
+		d[i].symbol = syms[i];
+		d[i].pre = fe_pre;
+		d[i].priv = &fs[i];
+		d[i].flags = KPC_F_FTRACE_OPS;
+	}
+	err = kpc_register_kprobes(d, out, ARRAY_SIZE(d));
+	if (!CHECK(!err, "err %d", err))
+		return false;
+	ok &= fe_site_is(out[0], kind, 2) && fe_site_is(out[1], kind, 1);
+	for (i = 0; i < ARRAY_SIZE(fns); i++)
+		call_n(fns[i], K);
+	for (i = 0; i < ARRAY_SIZE(names); i++)
+		ok &= CHECK(atomic_read(&fs[i].pre) == K && hits(out[i]) == K,
+			    "%s: pre %d, hits %llu", names[i],
+			    atomic_read(&fs[i].pre), hits(out[i]));
+	kpc_unregister_batch(out, ARRAY_SIZE(out));
+	for (i = 0; i < ARRAY_SIZE(fns); i++)
+		call_n(fns[i], K);
+	for (i = 0; i < ARRAY_SIZE(names); i++)
+		ok &= CHECK(atomic_read(&fs[i].pre) == K,
+			    "%s ran after unregister: pre %d", names[i],
+			    atomic_read(&fs[i].pre));
+	return ok;
+}
+
+/* A handler calling a function probed the same way: the nested hit is a miss. */
+static bool t_ftrace_ops_recursion(void)
+{
+	struct kpc_desc da = {
+		.name = "fops_calls_b", .symbol = "st_target_a", .pre = calls_b_pre,
+		.flags = KPC_F_FTRACE_OPS,
+	};
+	struct kpc_desc db = {
+		.name = "fops_b", .symbol = "st_target_b", .pre = count_pre,
+		.flags = KPC_F_FTRACE_OPS,
+	};
+	struct kpc_probe *a = kpc_register_kprobe(&da);
+	struct kpc_probe *b = kpc_register_kprobe(&db);
+	struct kpc_stats sa, sb;
+	bool ok = true;
+
+	if (!CHECK(!IS_ERR(a) && !IS_ERR(b), "register")) {
+		ok = false;
+		goto out;
+	}
+	call_n(st_target_a, K);
+	call_n(st_target_b, K);
+	kpc_get_stats(a, &sa);
+	kpc_get_stats(b, &sb);
+	ok &= CHECK(sa.hits == K && !sa.missed_reentry, "a hits %llu missed %llu",
+		    sa.hits, sa.missed_reentry);
+	ok &= CHECK(sb.hits == K && sb.missed_reentry == K, "b hits %llu missed %llu",
+		    sb.hits, sb.missed_reentry);
+out:
+	if (!IS_ERR(a))
+		kpc_unregister(a);
+	if (!IS_ERR(b))
+		kpc_unregister(b);
+	return ok;
+}
+
 static bool t_two_clients(void) { return t_shared(2); }
 static bool t_three_clients(void) { return t_shared(3); }
 
@@ -1704,6 +1901,10 @@ static const struct {
 	{ "kretprobe_disabled_at_return", t_disabled_return },
 	{ "kretprobe_declined_calls_hold_no_token", t_declined_calls },
 	{ "registers_by_name_and_arguments", t_regs_by_name },
+	{ "ftrace_ops_entry_beside_a_kprobe", t_ftrace_ops_entry },
+	{ "ftrace_ops_notrace_is_a_kprobe", t_ftrace_ops_notrace },
+	{ "ftrace_ops_batch", t_ftrace_ops_batch },
+	{ "ftrace_ops_recursion_is_a_miss", t_ftrace_ops_recursion },
 };
 
 static char *only;

@@ -1,0 +1,261 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The ftrace_ops backend for function-entry probes (KPC_F_FTRACE_OPS): one
+ * ftrace_ops owned by the core, whose filter holds the entry of every such
+ * site, and whose handler finds the site by the ip ftrace passes, in an
+ * RCU hash, then fans out to its clients as a kprobe's handler does.
+ *
+ * Why: the kernel arms and disarms each ftrace-based kprobe with an ftrace
+ * code update of its own; here a batch of N functions is one update, and a
+ * hit skips the kprobe layer (its hash, its busy flag, its aggregate).
+ *
+ * Each site still registers a kernel kprobe, disabled: it resolves the
+ * name the way every other probe does (with IBT, past endbr64, which is
+ * where the ftrace call is), says whether the function is an ftrace site,
+ * applies the kprobe blacklist, and is batched away by
+ * unregister_kprobes(), whose grace period is the one this handler needs.
+ * A disabled kprobe costs nothing on the function's path.
+ *
+ * The filter is never empty while the ftrace_ops is registered (an
+ * ftrace_ops with an empty filter traces every function): it always holds
+ * kpc_fentry_park(), a function of ours nobody calls. The ftrace_ops is
+ * registered with the first site and unregistered when the core unloads,
+ * once: registered again after an unregister, it crashed 6.12 in
+ * ftrace_shutdown() on a freed filter hash.
+ *
+ * Everything but the handler runs under kpc_lock.
+ */
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
+#include <linux/ftrace.h>
+#include <linux/slab.h>
+#include <linux/trace_recursion.h>
+#include "kpc_internal.h"
+
+#define KPC_FENTRY_HASH_BITS	10
+
+static DEFINE_HASHTABLE(kpc_fentry_sites, KPC_FENTRY_HASH_BITS);
+static bool kpc_fentry_registered;
+
+static struct kpc_site *kpc_fentry_find(unsigned long ip)
+{
+	struct kpc_site *site;
+
+	hash_for_each_possible_rcu(kpc_fentry_sites, site, by_ip, ip,
+				   rcu_read_lock_any_held())
+		if (site->addr == ip)
+			return site;
+	return NULL;
+}
+NOKPROBE_SYMBOL(kpc_fentry_find);
+
+/* This CPU is running clients' handlers for a hit (preemption is off). */
+static DEFINE_PER_CPU(bool, kpc_fentry_busy);
+
+static void kpc_fentry_miss(unsigned long ip)
+{
+	struct kpc_site *site;
+
+	preempt_disable_notrace();
+	site = kpc_fentry_find(ip);
+	if (site)
+		this_cpu_inc(rcu_dereference_sched(site->arm)->pcpu->missed);
+	preempt_enable_notrace();
+}
+NOKPROBE_SYMBOL(kpc_fentry_miss);
+
+/*
+ * Called by ftrace at the entry of every function in the filter, with
+ * regs saved. A hit while this CPU runs handlers for another (a client's
+ * handler calling a probed function, an interrupt in between) is the
+ * site's miss, as kprobes count theirs: ftrace's own recursion guard lets
+ * one nested call through. The clients see the instruction pointer a
+ * kprobe shows them: KPC_PRE_IP_SKEW past the address in pre handlers,
+ * past the fentry call in post handlers; ftrace gets its own back.
+ */
+static void notrace kpc_fentry_handler(unsigned long ip, unsigned long parent_ip,
+				       struct ftrace_ops *op,
+				       struct ftrace_regs *fregs)
+{
+	struct pt_regs *regs = ftrace_get_regs(fregs);
+	struct kpc_site *site;
+	unsigned long orig;
+	int bit;
+
+	bit = ftrace_test_recursion_trylock(ip, parent_ip);
+	if (unlikely(bit < 0)) {
+		kpc_fentry_miss(ip);
+		return;
+	}
+	if (unlikely(__this_cpu_read(kpc_fentry_busy))) {
+		kpc_fentry_miss(ip);
+		goto out;
+	}
+	site = kpc_fentry_find(ip);
+	if (likely(site && regs)) {
+		__this_cpu_write(kpc_fentry_busy, true);
+		orig = instruction_pointer(regs);
+		instruction_pointer_set(regs, ip + KPC_PRE_IP_SKEW);
+		kpc_run_pres(site, regs);
+		if (READ_ONCE(site->nposts)) {
+			instruction_pointer_set(regs, kpc_ftrace_post_ip(ip));
+			kpc_run_posts(site, regs, 0);
+		}
+		instruction_pointer_set(regs, orig);
+		__this_cpu_write(kpc_fentry_busy, false);
+	}
+out:
+	ftrace_test_recursion_unlock(bit);
+}
+NOKPROBE_SYMBOL(kpc_fentry_handler);
+
+static struct ftrace_ops kpc_fentry_ops = {
+	.func = kpc_fentry_handler,
+	.flags = FTRACE_OPS_FL_SAVE_REGS,
+};
+
+unsigned long kpc_fentry_missed(const struct kpc_arm *arm)
+{
+	unsigned long n = 0;
+	int cpu;
+
+	for_each_possible_cpu(cpu)
+		n += READ_ONCE(per_cpu_ptr(arm->pcpu, cpu)->missed);
+	return n;
+}
+
+/* A new site: the handler can find it; kpc_fentry_commit() arms it. */
+void kpc_fentry_add(struct kpc_site *site)
+{
+	hash_add_rcu(kpc_fentry_sites, &site->by_ip, site->addr);
+}
+
+/* Keeps the filter from being empty: traced, never called. */
+static noinline void kpc_fentry_park(void)
+{
+	barrier();
+}
+
+static int kpc_fentry_filter_add(unsigned long *ips, unsigned int n)
+{
+	int err;
+
+	if (!KPC_HAVE_FENTRY)
+		return -EOPNOTSUPP;
+	if (kpc_fentry_registered)
+		return ftrace_set_filter_ips(&kpc_fentry_ops, ips, n, 0, 0);
+	err = ftrace_set_filter_ip(&kpc_fentry_ops, (unsigned long)kpc_fentry_park, 0, 1);
+	if (!err)
+		err = ftrace_set_filter_ips(&kpc_fentry_ops, ips, n, 0, 0);
+	if (!err)
+		err = register_ftrace_function(&kpc_fentry_ops);
+	if (err) {
+		ftrace_free_filter(&kpc_fentry_ops);
+		return err;
+	}
+	kpc_fentry_registered = true;
+	return 0;
+}
+
+static void kpc_fentry_filter_del(unsigned long *ips, unsigned int n)
+{
+	int err;
+
+	if (!KPC_HAVE_FENTRY)
+		return;
+	err = ftrace_set_filter_ips(&kpc_fentry_ops, ips, n, 1, 0);
+	/* The handler finds no site for them now: they cost a lookup each. */
+	WARN_ONCE(err, "kprobe_core: removing %u addresses from the ftrace filter: %d\n",
+		  n, err);
+}
+
+/* Module exit, after every probe is gone. */
+void kpc_fentry_exit(void)
+{
+	if (!kpc_fentry_registered)
+		return;
+	unregister_ftrace_function(&kpc_fentry_ops);
+	ftrace_free_filter(&kpc_fentry_ops);
+	kpc_fentry_registered = false;
+}
+
+/*
+ * Arm every site not armed yet, with one filter update. On failure none
+ * of them is armed and the caller removes their clients.
+ */
+int kpc_fentry_commit(void)
+{
+	struct kpc_site *site;
+	unsigned long *ips;
+	unsigned int n = 0, bkt;
+	int err;
+
+	lockdep_assert_held(&kpc_lock);
+	hash_for_each(kpc_fentry_sites, bkt, site, by_ip)
+		n += !site->armed && !site->gone;
+	if (!n)
+		return 0;
+	ips = kcalloc(n, sizeof(*ips), GFP_KERNEL);
+	if (!ips)
+		return -ENOMEM;
+	n = 0;
+	hash_for_each(kpc_fentry_sites, bkt, site, by_ip)
+		if (!site->armed && !site->gone)
+			ips[n++] = site->addr;
+	err = kpc_fentry_filter_add(ips, n);
+	if (!err) {
+		hash_for_each(kpc_fentry_sites, bkt, site, by_ip)
+			site->armed = !site->gone;
+	} else {
+		pr_err("cannot add %u function(s) to the ftrace filter: %d\n", n, err);
+	}
+	kfree(ips);
+	return err;
+}
+
+/*
+ * @sites lost their last client: out of the filter with one update and
+ * out of the hash. The caller waits for a grace period before freeing
+ * them (unregister_kprobes() of their kprobes): a handler that found one
+ * just before may still run its clients.
+ */
+void kpc_fentry_disarm(struct kpc_site **sites, unsigned int n)
+{
+	unsigned long *ips = kcalloc(n, sizeof(*ips), GFP_KERNEL);
+	unsigned int i, nips = 0;
+
+	lockdep_assert_held(&kpc_lock);
+	for (i = 0; i < n; i++) {
+		hash_del_rcu(&sites[i]->by_ip);
+		if (!sites[i]->armed)
+			continue;
+		sites[i]->armed = false;
+		if (ips)
+			ips[nips++] = sites[i]->addr;
+		else
+			kpc_fentry_filter_del(&sites[i]->addr, 1);
+	}
+	if (nips)
+		kpc_fentry_filter_del(ips, nips);
+	kfree(ips);
+}
+
+/*
+ * @mod is unloading: its functions' ftrace records go with it, and an
+ * address left in the filter would trace whatever code is loaded there
+ * next. Its sites stay, gone, until their clients leave.
+ */
+void kpc_fentry_module_going(const struct module *mod)
+{
+	struct kpc_site *site;
+	struct hlist_node *tmp;
+	unsigned int bkt;
+
+	lockdep_assert_held(&kpc_lock);
+	hash_for_each_safe(kpc_fentry_sites, bkt, tmp, site, by_ip) {
+		if (!within_module(site->addr, (struct module *)mod))
+			continue;
+		kpc_fentry_disarm(&site, 1);
+		site->gone = true;
+	}
+}
