@@ -71,9 +71,9 @@ MODULE_PARM_DESC(cp3_rounds, "control-plane rounds, int3 probes (odd)");
 static unsigned int scale_rounds = 3;
 module_param(scale_rounds, uint, 0444);
 MODULE_PARM_DESC(scale_rounds, "scaling rounds (odd)");
-static unsigned int phases = 15;
+static unsigned int phases = 31;
 module_param(phases, uint, 0444);
-MODULE_PARM_DESC(phases, "bit 0: per-hit, 1: control plane (entry), 2: scaling, 3: control plane (int3)");
+MODULE_PARM_DESC(phases, "bit 0: per-hit, 1: control plane (entry), 2: scaling, 3: control plane (int3), 4: control plane (entry, KPC_F_FTRACE_OPS)");
 /*
  * Under QEMU's -icount shift=0 the guest clock advances 1 ns per guest
  * instruction: every figure is then a count of instructions, and the
@@ -114,6 +114,8 @@ KB_HIT_TARGET(kb_hit_rbare4)
 KB_HIT_TARGET(kb_hit_rcore4)
 KB_HIT_TARGET(kb_hit_in_bare)
 KB_HIT_TARGET(kb_hit_in_core)
+KB_HIT_TARGET(kb_hit_fops)
+KB_HIT_TARGET(kb_hit_fops4)
 KB_HIT_TARGET(kb_scale_none)
 KB_HIT_TARGET(kb_scale_bare)
 KB_HIT_TARGET(kb_scale_core)
@@ -241,7 +243,7 @@ static u64 kb_hits_sum(void)
 
 /* ---- configurations ---- */
 
-enum kb_kind { KB_NONE, KB_BARE, KB_CORE, KB_RBARE, KB_RBARE_LAT, KB_RCORE };
+enum kb_kind { KB_NONE, KB_BARE, KB_CORE, KB_RBARE, KB_RBARE_LAT, KB_RCORE, KB_FOPS };
 
 struct kb_cfg {
 	const char *name;
@@ -254,6 +256,7 @@ struct kb_cfg {
 	/* set up at run time */
 	unsigned int offset;
 	bool ftrace;
+	bool fops;		/* the core's ftrace_ops backend took it */
 	unsigned long n;	/* calls per measurement */
 	struct kprobe kp[4];
 	struct kretprobe rp[4];
@@ -270,7 +273,7 @@ struct kb_cfg {
 enum {
 	HIT_NONE, HIT_BARE, HIT_CORE, HIT_BARE4, HIT_CORE4, HIT_RBARE,
 	HIT_RBARE_LAT, HIT_RCORE, HIT_RBARE4, HIT_RCORE4, HIT_IN_BARE,
-	HIT_IN_CORE, HIT_NCFG
+	HIT_IN_CORE, HIT_FOPS, HIT_FOPS4, HIT_NCFG
 };
 
 static struct kb_cfg kb_hit[HIT_NCFG] = {
@@ -286,6 +289,8 @@ static struct kb_cfg kb_hit[HIT_NCFG] = {
 	[HIT_RCORE4]	= KB_CFG(hit_rcore4, KB_RCORE, 4, false, "4 kprobe_core return clients"),
 	[HIT_IN_BARE]	= KB_CFG(hit_in_bare, KB_BARE, 1, true, "bare kprobe, inside (" KB_TRAP ")"),
 	[HIT_IN_CORE]	= KB_CFG(hit_in_core, KB_CORE, 1, true, "kprobe_core kprobe, inside (" KB_TRAP ")"),
+	[HIT_FOPS]	= KB_CFG(hit_fops, KB_FOPS, 1, false, "kprobe_core KPC_F_FTRACE_OPS, entry"),
+	[HIT_FOPS4]	= KB_CFG(hit_fops4, KB_FOPS, 4, false, "4 KPC_F_FTRACE_OPS clients, one address"),
 };
 
 enum { SC_NONE, SC_BARE, SC_CORE, SC_NCFG };
@@ -321,6 +326,7 @@ static void kb_cfg_unregister(struct kb_cfg *c)
 			break;
 		case KB_CORE:
 		case KB_RCORE:
+		case KB_FOPS:
 			kpc_unregister(c->cp[i]);
 			c->cp[i] = NULL;
 			break;
@@ -352,6 +358,7 @@ static struct kpc_probe *kb_core_register(struct kb_cfg *c, unsigned int i,
 	struct kpc_desc d = {
 		.name = name, .addr = (unsigned long)c->fn, .offset = off,
 		.pre = kb_core_pre,
+		.flags = c->kind == KB_FOPS ? KPC_F_FTRACE_OPS : 0,
 	};
 
 	snprintf(name, sizeof(name), "%s_%u", c->name, i);
@@ -451,11 +458,17 @@ static int kb_cfg_register(struct kb_cfg *c)
 				c->ftrace = kprobe_ftrace(&c->rp[i].kp);
 			break;
 		case KB_CORE:
+		case KB_FOPS: {
+			struct kpc_site_info info;
+
 			c->cp[i] = kb_core_register(c, i, 0);
 			err = PTR_ERR_OR_ZERO(c->cp[i]);
-			if (!err)
-				c->ftrace = kb_core_ftrace(c->cp[i]);
+			if (err)
+				break;
+			c->ftrace = kb_core_ftrace(c->cp[i]);
+			c->fops = !kpc_lookup_addr(kpc_addr(c->cp[i]), KPC_FENTRY, &info);
 			break;
+		}
 		case KB_RCORE: {
 			char name[32];
 			struct kpc_desc d = {
@@ -644,7 +657,8 @@ static void kb_print_table(const char *title, const struct kb_cfg *cfg,
 		else if (c->inside)
 			snprintf(mode, sizeof(mode), "+%u", c->offset);
 		else
-			snprintf(mode, sizeof(mode), "%s", c->ftrace ? "ftrace" : KB_TRAP);
+			snprintf(mode, sizeof(mode), "%s", c->fops ? "f-ops" :
+				 c->ftrace ? "ftrace" : KB_TRAP);
 		added = c->median > base->median ? c->median - base->median : 0;
 		pr_info("# %-36s %6s %8llu.%03llu %8llu.%03llu %10lu  %llu%%\n",
 			c->what, mode, c->median / 1000, c->median % 1000,
@@ -697,6 +711,9 @@ static void kb_report_hit(void)
 	kb_print_ratio("inside_overhead core/bare", &kb_hit[HIT_IN_CORE], &kb_hit[HIT_IN_BARE], none, rounds);
 	kb_print_ratio("hit4_vs_hit1 core", &kb_hit[HIT_CORE4], &kb_hit[HIT_CORE], none, rounds);
 	kb_print_ratio("hit4_vs_hit1 bare", &kb_hit[HIT_BARE4], &kb_hit[HIT_BARE], none, rounds);
+	kb_print_ratio("fops_overhead f-ops/bare", &kb_hit[HIT_FOPS], &kb_hit[HIT_BARE], none, rounds);
+	kb_print_ratio("fops_vs_kprobe f-ops/core", &kb_hit[HIT_FOPS], &kb_hit[HIT_CORE], none, rounds);
+	kb_print_ratio("fops_shared4 f-ops/bare", &kb_hit[HIT_FOPS4], &kb_hit[HIT_BARE4], none, rounds);
 }
 
 /* ---- phase 2: control plane ---- */
@@ -706,8 +723,11 @@ static struct kpc_probe **kb_probes;
 static char (*kb_names)[16];
 
 enum { CP_REG_ONE, CP_TD_ONE, CP_REG_BATCH, CP_TD_BATCH, CP_N };
-/* variants: probes at the entry (ftrace) or inside the functions (int3) */
-enum { CPV_ENTRY, CPV_INT3, CPV_N };
+/*
+ * variants: probes at the entry (kernel kprobes, ftrace-based on x86),
+ * inside the functions (int3), at the entry through the core's ftrace_ops
+ */
+enum { CPV_ENTRY, CPV_INT3, CPV_FOPS, CPV_N };
 static u64 kb_cp_all[CPV_N][CP_N][KB_MAX_ROUNDS];
 static u64 kb_cp_med_all[CPV_N][CP_N];
 static unsigned int kb_cp_off;		/* offset of the int3 variant's probes */
@@ -744,7 +764,7 @@ static int kb_cp_find_offset(void)
 }
 
 /* Descriptions of probes on the 1,000 generated functions, at @off. */
-static int kb_cp_alloc(unsigned int off)
+static int kb_cp_alloc(unsigned int off, unsigned int flags)
 {
 	unsigned int i;
 
@@ -759,6 +779,7 @@ static int kb_cp_alloc(unsigned int off)
 		kb_desc[i].addr = (unsigned long)kb_fn(i)->fn;
 		kb_desc[i].offset = off;
 		kb_desc[i].pre = kb_core_pre;
+		kb_desc[i].flags = flags;
 	}
 	return 0;
 }
@@ -843,7 +864,8 @@ static int kb_phase_cp(unsigned int v, unsigned int nr)
 	int err;
 
 	kb_cpv = v;
-	err = kb_cp_alloc(v == CPV_INT3 ? kb_cp_off : 0);
+	err = kb_cp_alloc(v == CPV_INT3 ? kb_cp_off : 0,
+			  v == CPV_FOPS ? KPC_F_FTRACE_OPS : 0);
 	if (err)
 		goto out;
 	err = kb_cp_verify();
@@ -885,7 +907,8 @@ static void kb_report_cp(unsigned int v, unsigned int nr)
 	unsigned int i, r;
 
 	pr_info("# control plane: %u kprobes on %u functions, %s, median of %u round(s)\n",
-		KB_NFUNCS, KB_NFUNCS, v == CPV_INT3 ? "inside (" KB_TRAP ")" : KB_ENTRY_MODE, nr);
+		KB_NFUNCS, KB_NFUNCS, v == CPV_INT3 ? "inside (" KB_TRAP ")" :
+		v == CPV_FOPS ? "entry, KPC_F_FTRACE_OPS" : KB_ENTRY_MODE, nr);
 	for (i = 0; i < CP_N; i++) {
 		u64 lo = U64_MAX, hi = 0;
 
@@ -901,6 +924,20 @@ static void kb_report_cp(unsigned int v, unsigned int nr)
 	if (v == CPV_INT3) {
 		kb_print_cp_ratio("teardown_1000_int3 one/batch", med[CP_TD_ONE], med[CP_TD_BATCH]);
 		kb_print_cp_ratio("register_1000_int3 one/batch", med[CP_REG_ONE], med[CP_REG_BATCH]);
+		return;
+	}
+	if (v == CPV_FOPS) {
+		const u64 *kp = kb_cp_med_all[CPV_ENTRY];
+
+		kb_print_cp_ratio("teardown_1000_fops one/batch", med[CP_TD_ONE], med[CP_TD_BATCH]);
+		kb_print_cp_ratio("register_1000_fops one/batch", med[CP_REG_ONE], med[CP_REG_BATCH]);
+		/* against kernel kprobes one at a time: the entry variant's */
+		if (kp[CP_REG_ONE]) {
+			kb_print_cp_ratio("attach_1000 kprobes-one/fops-batch",
+					  kp[CP_REG_ONE], med[CP_REG_BATCH]);
+			kb_print_cp_ratio("detach_1000 kprobes-one/fops-batch",
+					  kp[CP_TD_ONE], med[CP_TD_BATCH]);
+		}
 		return;
 	}
 	kb_print_cp_ratio("teardown_1000 one/batch", med[CP_TD_ONE], med[CP_TD_BATCH]);
@@ -940,7 +977,7 @@ static int kb_phase_scale(void)
 	unsigned int i, r, s;
 	int err;
 
-	err = kb_cp_alloc(kb_cp_off);
+	err = kb_cp_alloc(kb_cp_off, 0);
 	if (err)
 		goto out_free;
 	for (i = 0; i < SC_NCFG; i++) {
@@ -1079,6 +1116,12 @@ static int __init kpc_bench_init(void)
 		err = err ?: e;
 		secs[1] = ktime_get_ns() - t;
 	}
+	if (phases & 16) {
+		t = ktime_get_ns();
+		e = kb_phase_cp(CPV_FOPS, cp_rounds);
+		err = err ?: e;
+		secs[1] += ktime_get_ns() - t;
+	}
 	if (phases & 12) {
 		e = kb_cp_find_offset();
 		if (e)
@@ -1108,6 +1151,8 @@ static int __init kpc_bench_init(void)
 		kb_report_hit();
 	if (phases & 2)
 		kb_report_cp(CPV_ENTRY, cp_rounds);
+	if (phases & 16)
+		kb_report_cp(CPV_FOPS, cp_rounds);
 	if (phases & 8)
 		kb_report_cp(CPV_INT3, cp3_rounds);
 	if (phases & 4)
