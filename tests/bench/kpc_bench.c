@@ -858,6 +858,45 @@ static int kb_cp_verify(void)
 	return err;
 }
 
+/*
+ * What the kernel alone costs of a KPC_F_FTRACE_OPS batch: each site
+ * registers a disabled kprobe (it names the site; fentry.c), so time 1,000
+ * of those, bare, registered one by one and removed with one
+ * unregister_kprobes().
+ */
+static u64 kb_cp_disabled_reg, kb_cp_disabled_unreg;
+
+static int kb_cp_disabled_kprobes(void)
+{
+	struct kprobe *kps = kvcalloc(KB_NFUNCS, sizeof(*kps), GFP_KERNEL);
+	struct kprobe **pp = kvcalloc(KB_NFUNCS, sizeof(*pp), GFP_KERNEL);
+	unsigned int i, n = 0;
+	int err = -ENOMEM;
+	u64 t;
+
+	if (!kps || !pp)
+		goto out;
+	t = ktime_get_ns();
+	for (i = 0; i < KB_NFUNCS; i++) {
+		kps[i].addr = (kprobe_opcode_t *)kb_fn(i)->fn;
+		kps[i].flags = KPROBE_FLAG_DISABLED;
+		kps[i].pre_handler = kb_bare_pre;
+		err = register_kprobe(&kps[i]);
+		if (err)
+			break;
+		pp[n++] = &kps[i];
+	}
+	kb_cp_disabled_reg = ktime_get_ns() - t;
+	t = ktime_get_ns();
+	if (n)
+		unregister_kprobes(pp, n);
+	kb_cp_disabled_unreg = ktime_get_ns() - t;
+out:
+	kvfree(kps);
+	kvfree(pp);
+	return err;
+}
+
 static int kb_phase_cp(unsigned int v, unsigned int nr)
 {
 	unsigned int r, i;
@@ -877,6 +916,8 @@ static int kb_phase_cp(unsigned int v, unsigned int nr)
 	}
 	for (i = 0; i < CP_N && !err; i++)
 		kb_cp_med_all[v][i] = kb_median(kb_cp_ns[i], nr);
+	if (v == CPV_FOPS && !err)
+		err = kb_cp_disabled_kprobes();
 out:
 	kb_cp_free();
 	return err;
@@ -928,6 +969,13 @@ static void kb_report_cp(unsigned int v, unsigned int nr)
 	}
 	if (v == CPV_FOPS) {
 		const u64 *kp = kb_cp_med_all[CPV_ENTRY];
+
+		pr_info("# %-36s %8llu.%llu %s\n", "1000 bare disabled kprobes, register",
+			kb_ms10(kb_cp_disabled_reg) / 10, kb_ms10(kb_cp_disabled_reg) % 10,
+			icount ? "M insn" : "ms");
+		pr_info("# %-36s %8llu.%llu %s\n", "their unregister_kprobes()",
+			kb_ms10(kb_cp_disabled_unreg) / 10, kb_ms10(kb_cp_disabled_unreg) % 10,
+			icount ? "M insn" : "ms");
 
 		kb_print_cp_ratio("teardown_1000_fops one/batch", med[CP_TD_ONE], med[CP_TD_BATCH]);
 		kb_print_cp_ratio("register_1000_fops one/batch", med[CP_REG_ONE], med[CP_REG_BATCH]);
