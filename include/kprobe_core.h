@@ -360,11 +360,11 @@ int kpc_reg_offset(const char *name);
 /**
  * kpc_reg() - a register's value in a handler
  * @regs: the handler's registers
- * @offset: from kpc_reg_offset()
+ * @offset: from kpc_reg_offset(); an error from it reads as 0
  */
 static inline unsigned long kpc_reg(struct pt_regs *regs, int offset)
 {
-	return regs_get_register(regs, offset);
+	return offset < 0 ? 0 : regs_get_register(regs, offset);
 }
 
 /**

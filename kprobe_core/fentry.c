@@ -20,13 +20,21 @@
  * ftrace_ops with an empty filter traces every function): it always holds
  * kpc_fentry_park(), a function of ours nobody calls. The ftrace_ops is
  * registered with the first site and unregistered when the core unloads,
- * once: registered again after an unregister, it crashed 6.12 in
- * ftrace_shutdown() on a freed filter hash.
+ * and its filter is freed only then: ftrace_free_filter() frees the hash
+ * and leaves the ops pointing at it (6.1), so a filter set after it frees
+ * it again (seen as a crash in ftrace_shutdown() on 6.12).
+ *
+ * ftrace calls the handler also where RCU is not watching (idle: the
+ * cpuidle drivers' enter functions are traceable), where synchronize_rcu()
+ * does not wait for it. So whenever a client of a site here is removed,
+ * the caller also waits for synchronize_rcu_tasks_rude() (kpc_fentry_sync),
+ * which has every CPU schedule: a handler, preemption off, has returned.
  *
  * Everything but the handler runs under kpc_lock.
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
+#include <linux/error-injection.h>
 #include <linux/ftrace.h>
 #include <linux/slab.h>
 #include <linux/trace_recursion.h>
@@ -37,7 +45,7 @@
 static DEFINE_HASHTABLE(kpc_fentry_sites, KPC_FENTRY_HASH_BITS);
 static bool kpc_fentry_registered;
 
-static struct kpc_site *kpc_fentry_find(unsigned long ip)
+static notrace struct kpc_site *kpc_fentry_find(unsigned long ip)
 {
 	struct kpc_site *site;
 
@@ -52,7 +60,7 @@ NOKPROBE_SYMBOL(kpc_fentry_find);
 /* This CPU is running clients' handlers for a hit (preemption is off). */
 static DEFINE_PER_CPU(bool, kpc_fentry_busy);
 
-static void kpc_fentry_miss(unsigned long ip)
+static notrace void kpc_fentry_miss(unsigned long ip)
 {
 	struct kpc_site *site;
 
@@ -136,6 +144,17 @@ static noinline void kpc_fentry_park(void)
 	barrier();
 }
 
+/*
+ * The kernel's fail_function can make this fail (CONFIG_FUNCTION_ERROR_INJECTION):
+ * how case 63-fentry-failure reaches the path where the filter is set and
+ * the ftrace_ops is not registered.
+ */
+static noinline int kpc_fentry_ops_register(void)
+{
+	return register_ftrace_function(&kpc_fentry_ops);
+}
+ALLOW_ERROR_INJECTION(kpc_fentry_ops_register, ERRNO);
+
 static int kpc_fentry_filter_add(unsigned long *ips, unsigned int n)
 {
 	int err;
@@ -144,29 +163,37 @@ static int kpc_fentry_filter_add(unsigned long *ips, unsigned int n)
 		return -EOPNOTSUPP;
 	if (kpc_fentry_registered)
 		return ftrace_set_filter_ips(&kpc_fentry_ops, ips, n, 0, 0);
+	/* reset: whatever a failed attempt left, the filter is the park and @ips */
 	err = ftrace_set_filter_ip(&kpc_fentry_ops, (unsigned long)kpc_fentry_park, 0, 1);
 	if (!err)
 		err = ftrace_set_filter_ips(&kpc_fentry_ops, ips, n, 0, 0);
 	if (!err)
-		err = register_ftrace_function(&kpc_fentry_ops);
-	if (err) {
-		ftrace_free_filter(&kpc_fentry_ops);
-		return err;
-	}
-	kpc_fentry_registered = true;
-	return 0;
+		err = kpc_fentry_ops_register();
+	if (!err)
+		kpc_fentry_registered = true;
+	return err;
 }
 
 static void kpc_fentry_filter_del(unsigned long *ips, unsigned int n)
 {
+	unsigned int i;
 	int err;
 
 	if (!KPC_HAVE_FENTRY)
 		return;
+	/* All or nothing: when one of them fails, remove the others one by one. */
 	err = ftrace_set_filter_ips(&kpc_fentry_ops, ips, n, 1, 0);
-	/* The handler finds no site for them now: they cost a lookup each. */
-	WARN_ONCE(err, "kprobe_core: removing %u addresses from the ftrace filter: %d\n",
-		  n, err);
+	for (i = 0; err && i < n; i++)
+		if (ftrace_set_filter_ip(&kpc_fentry_ops, ips[i], 1, 0))
+			pr_warn("cannot remove %ps from the ftrace filter: it stays, costing a lookup per call\n",
+				(void *)ips[i]);
+}
+
+/* See the top of the file: after a client of a site here is removed. */
+void kpc_fentry_sync(void)
+{
+	if (KPC_HAVE_FENTRY && IS_ENABLED(CONFIG_TASKS_RUDE_RCU))
+		synchronize_rcu_tasks_rude();
 }
 
 /* Module exit, after every probe is gone. */
@@ -241,11 +268,13 @@ void kpc_fentry_disarm(struct kpc_site **sites, unsigned int n)
 }
 
 /*
- * @mod is unloading: its functions' ftrace records go with it, and an
- * address left in the filter would trace whatever code is loaded there
- * next. Its sites stay, gone, until their clients leave.
+ * Code of @mod goes away: all of it (@init false: the module is unloading)
+ * or its init sections (@init: it is live, and they are freed next). Their
+ * ftrace records go with them, and an address left in the filter would
+ * trace whatever code is loaded there next. The sites stay, gone, until
+ * their clients leave.
  */
-void kpc_fentry_module_going(const struct module *mod)
+void kpc_fentry_module_going(struct module *mod, bool init)
 {
 	struct kpc_site *site;
 	struct hlist_node *tmp;
@@ -253,7 +282,8 @@ void kpc_fentry_module_going(const struct module *mod)
 
 	lockdep_assert_held(&kpc_lock);
 	hash_for_each_safe(kpc_fentry_sites, bkt, tmp, site, by_ip) {
-		if (!within_module(site->addr, (struct module *)mod))
+		if (init ? !within_module_init(site->addr, mod) :
+			   !within_module(site->addr, mod))
 			continue;
 		kpc_fentry_disarm(&site, 1);
 		site->gone = true;

@@ -45,8 +45,8 @@ static bool kpc_arm_takes_hit(struct kpc_arm *arm, struct pt_regs *regs)
 }
 NOKPROBE_SYMBOL(kpc_arm_takes_hit);
 
-void kpc_run_posts(struct kpc_site *site, struct pt_regs *regs,
-		   unsigned long flags)
+notrace void kpc_run_posts(struct kpc_site *site, struct pt_regs *regs,
+			   unsigned long flags)
 {
 	struct kpc_probe *c;
 

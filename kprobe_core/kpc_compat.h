@@ -115,7 +115,7 @@ static inline const struct kpc_reg_name *kpc_arch_regs(unsigned int *n)
 		KPC_GPR(25), KPC_GPR(26), KPC_GPR(27), KPC_GPR(28), KPC_GPR(29),
 		KPC_GPR(30), KPC_REG("lr", regs[30]), KPC_REG("sp", sp),
 		KPC_REG("pc", pc), KPC_REG("pstate", pstate),
-#else
+#elif defined(CONFIG_X86_64)
 		KPC_REG("r15", r15), KPC_REG("r14", r14), KPC_REG("r13", r13),
 		KPC_REG("r12", r12), KPC_REG("r11", r11), KPC_REG("r10", r10),
 		KPC_REG("r9", r9), KPC_REG("r8", r8), KPC_REG("bx", bx),
@@ -123,6 +123,8 @@ static inline const struct kpc_reg_name *kpc_arch_regs(unsigned int *n)
 		KPC_REG("di", di), KPC_REG("bp", bp), KPC_REG("ax", ax),
 		KPC_REG("orig_ax", orig_ax), KPC_REG("ip", ip), KPC_REG("cs", cs),
 		KPC_REG("flags", flags), KPC_REG("sp", sp), KPC_REG("ss", ss),
+#else
+#error "kprobe_core: no register names for this architecture (kpc_compat.h)"
 #endif
 	};
 

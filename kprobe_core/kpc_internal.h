@@ -224,7 +224,8 @@ extern struct list_head kpc_sites;
 void kpc_fentry_add(struct kpc_site *site);
 int kpc_fentry_commit(void);
 void kpc_fentry_disarm(struct kpc_site **sites, unsigned int n);
-void kpc_fentry_module_going(const struct module *mod);
+void kpc_fentry_module_going(struct module *mod, bool init);
+void kpc_fentry_sync(void);
 unsigned long kpc_fentry_missed(const struct kpc_arm *arm);
 void kpc_fentry_exit(void);
 

@@ -47,12 +47,16 @@ out:
 static int kpc_module_notify(struct notifier_block *nb, unsigned long action,
 			     void *data)
 {
-	if (action != MODULE_STATE_GOING)
+	if (action != MODULE_STATE_GOING && action != MODULE_STATE_LIVE)
 		return NOTIFY_DONE;
-	kpc_remove_owner(data, false);
-	/* Other modules' ftrace-ops probes on its functions: out of the filter. */
+	if (action == MODULE_STATE_GOING)
+		kpc_remove_owner(data, false);
+	/*
+	 * ftrace-ops probes on its code that goes away (all of it, or its init
+	 * sections once it is live): out of the filter.
+	 */
 	mutex_lock(&kpc_lock);
-	kpc_fentry_module_going(data);
+	kpc_fentry_module_going(data, action == MODULE_STATE_LIVE);
 	mutex_unlock(&kpc_lock);
 	return NOTIFY_DONE;
 }

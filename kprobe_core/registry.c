@@ -540,6 +540,7 @@ void kpc_remove_locked(struct kpc_probe **cs, unsigned int n)
 	struct kpc_site **fes = kcalloc(n, sizeof(*fes), GFP_KERNEL);
 	unsigned int i, nkp = 0, nrp = 0, nfe = 0;
 	struct kpc_probe *c, *tmp;
+	bool fentry = false;
 	LIST_HEAD(dead);
 
 	lockdep_assert_held(&kpc_lock);
@@ -555,6 +556,7 @@ void kpc_remove_locked(struct kpc_probe **cs, unsigned int n)
 		list_move_tail(&c->all_node, &dead);
 		if (c->post)
 			WRITE_ONCE(site->nposts, site->nposts - 1);
+		fentry |= site->kind == KPC_FENTRY;
 		site->ndying++;
 		if (--site->nclients)
 			continue;
@@ -583,6 +585,9 @@ void kpc_remove_locked(struct kpc_probe **cs, unsigned int n)
 		unregister_kretprobes(rps, nrp);
 	if (!nkp && !nrp)
 		synchronize_rcu();
+	/* ftrace-ops handlers run where RCU may not be watching: fentry.c */
+	if (fentry)
+		kpc_fentry_sync();
 
 	/* No handler of these clients can run now. */
 	list_for_each_entry(c, &dead, all_node) {

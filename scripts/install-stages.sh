@@ -8,7 +8,8 @@
 #   dkms-tarball  the same from what make dist packs
 #   signed        make sign with a throwaway key, then make install
 # DKMS runs in a private mount namespace with its own /var/lib/dkms (its
-# signing key lands there) and --dkmstree/--sourcetree/--installtree in
+# signing key lands there) and an empty /etc/dkms (the defaults, whatever
+# the host's settings say), and --dkmstree/--sourcetree/--installtree in
 # OUT, so nothing of the host's changes.
 #
 # Usage: scripts/install-stages.sh NAME TREE OUT
@@ -92,6 +93,8 @@ dkms_stage() {
 	# shellcheck disable=SC2016 # the inner script's own $1..$6
 	if ! unshare -m bash -euc '
 		mount -t tmpfs kpc-dkms /var/lib/dkms
+		# the host'"'"'s dkms settings (signing key paths) stay out of it
+		mount -t tmpfs kpc-dkms-etc /etc/dkms
 		dkms add "$1" "${@:6}"
 		dkms build -m kprobe_core -v "$2" -k "$3" --kernelsourcedir "$4" "${@:6}"
 		dkms install -m kprobe_core -v "$2" -k "$3" --kernelsourcedir "$4" "${@:6}" \

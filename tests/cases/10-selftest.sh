@@ -16,6 +16,23 @@ expect_dmesg "kpc_selftest: # done: $plan passed, 0 failed"
 if kconfig CONFIG_ARM64; then
 	expect_dmesg 'kprobe_core: kpc_selftest/ftrace_site: cannot probe st_target_a\+0x4: the function.s ftrace call site, which this kernel cannot probe \(no KPROBES_ON_FTRACE\): probe \+0x0 or the next instruction \(-22\)$'
 fi
+# Every probe the selftest made is gone from ftrace too: no st_target_*
+# function left traced, by the kernel's kprobes or by the core's own
+# ftrace_ops (whose filter keeps only kpc_fentry_park between probes).
+T=/sys/kernel/debug/tracing
+[ -r $T/enabled_functions ] || mount -t tracefs nodev $T 2>/dev/null || true
+if [ -r $T/enabled_functions ]; then
+	if grep st_target $T/enabled_functions; then
+		fail "functions of kpc_selftest still traced after every probe was unregistered"
+	fi
+	if kconfig CONFIG_KPROBES_ON_FTRACE && kconfig CONFIG_DYNAMIC_FTRACE_WITH_REGS; then
+		grep -q '^kpc_fentry_park ' $T/enabled_functions ||
+			fail "kpc_fentry_park is not in enabled_functions: the ftrace_ops filter could be empty"
+	fi
+	echo "enabled_functions: $(grep -c . $T/enabled_functions) traced, none of kpc_selftest"
+else
+	echo "no tracefs: enabled_functions not checked"
+fi
 unload kpc_selftest
 unload kprobe_core
 # The selftest unregistered everything it registered: nothing was left

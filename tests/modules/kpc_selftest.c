@@ -59,10 +59,11 @@ static TARGET int st_target_hold(int x)
 	return x;
 }
 
-static TARGET long st_target_args(long a, long b, long c)
+static TARGET long st_target_args(long a, long b, long c, long d, long e,
+				  long f, long g, long h)
 {
 	WRITE_ONCE(st_sink, a);
-	return a + b + c;
+	return a + b + c + d + e + f + g + h;
 }
 
 static void call_n(int (*fn)(int), int n)
@@ -1575,6 +1576,9 @@ static const char * const regs_native[] = {
 static const char * const regs_args[] = { "x0", "x1", "x2" };
 static const char * const regs_foreign[] = { "di", "ax", "ip", "flags", "r8", "x31" };
 #define REG_RET "x0"
+#define REG_IP "pc"
+#define REG_FLAGS "pstate"
+#define regs_flags(regs) ((regs)->pstate)
 #else
 static const char * const regs_native[] = {
 	"r15", "r14", "r13", "r12", "r11", "r10", "r9", "r8", "bx", "cx",
@@ -1583,11 +1587,15 @@ static const char * const regs_native[] = {
 static const char * const regs_args[] = { "di", "si", "dx" };
 static const char * const regs_foreign[] = { "x0", "x1", "lr", "pc", "pstate", "r16" };
 #define REG_RET "ax"
+#define REG_IP "ip"
+#define REG_FLAGS "flags"
+#define regs_flags(regs) ((regs)->flags)
 #endif
 
 struct regs_seen {
-	unsigned long by_name[3], by_arg[3], ip_skew, ret, ret_by_name;
-	int off[3], off_ret;
+	unsigned long by_name[3], by_arg[8], ip_skew, ret, ret_by_name;
+	unsigned long ip[2], sp[2], flags[2];	/* by name, and as the kernel has it */
+	int off[3], off_ret, off_ip, off_sp, off_flags;
 	atomic_t pre, rets;
 };
 
@@ -1596,11 +1604,17 @@ static int regs_pre(struct kpc_probe *p, struct pt_regs *regs)
 	struct regs_seen *rs = kpc_priv(p);
 	int i;
 
-	for (i = 0; i < 3; i++) {
+	for (i = 0; i < 3; i++)
 		rs->by_name[i] = kpc_reg(regs, rs->off[i]);
+	for (i = 0; i < 8; i++)
 		rs->by_arg[i] = kpc_arg(regs, i + 1);
-	}
 	rs->ip_skew = instruction_pointer(regs) - kpc_addr(p);
+	rs->ip[0] = kpc_reg(regs, rs->off_ip);
+	rs->ip[1] = instruction_pointer(regs);
+	rs->sp[0] = kpc_reg(regs, rs->off_sp);
+	rs->sp[1] = kernel_stack_pointer(regs);
+	rs->flags[0] = kpc_reg(regs, rs->off_flags);
+	rs->flags[1] = regs_flags(regs);
 	atomic_inc(&rs->pre);
 	return 0;
 }
@@ -1646,6 +1660,9 @@ static bool t_regs_by_name(void)
 	for (i = 0; i < 3; i++)
 		rs.off[i] = kpc_reg_offset(regs_args[i]);
 	rs.off_ret = kpc_reg_offset(REG_RET);
+	rs.off_ip = kpc_reg_offset(REG_IP);
+	rs.off_sp = kpc_reg_offset("sp");
+	rs.off_flags = kpc_reg_offset(REG_FLAGS);
 	if (!ok)
 		return false;
 
@@ -1654,15 +1671,21 @@ static bool t_regs_by_name(void)
 	if (!CHECK(!IS_ERR(pk) && !IS_ERR(pr), "%d %d", PTR_ERR_OR_ZERO(pk),
 		   PTR_ERR_OR_ZERO(pr)))
 		goto out;
-	sum = st_target_args(0x1111, 0x2222, 0x3333);
+	/* eight arguments: on x86_64 the last two are on the stack */
+	sum = st_target_args(0x1111, 0x2222, 0x3333, 0x4444, 0x5555, 0x6666,
+			     0x7777, 0x8888);
 	ok &= CHECK(atomic_read(&rs.pre) == 1 && atomic_read(&rs.rets) == 1,
 		    "%d pre, %d returns", atomic_read(&rs.pre), atomic_read(&rs.rets));
-	for (i = 0; i < 3; i++) {
+	for (i = 0; i < 3; i++)
 		ok &= CHECK(rs.by_name[i] == 0x1111 * (i + 1), "%%%s = 0x%lx",
 			    regs_args[i], rs.by_name[i]);
+	for (i = 0; i < 8; i++)
 		ok &= CHECK(rs.by_arg[i] == 0x1111 * (i + 1), "$arg%d = 0x%lx",
 			    i + 1, rs.by_arg[i]);
-	}
+	ok &= CHECK(rs.ip[0] == rs.ip[1], "%%%s 0x%lx, ip 0x%lx", REG_IP, rs.ip[0], rs.ip[1]);
+	ok &= CHECK(rs.sp[0] == rs.sp[1], "%%sp 0x%lx, sp 0x%lx", rs.sp[0], rs.sp[1]);
+	ok &= CHECK(rs.flags[0] == rs.flags[1], "%%%s 0x%lx, 0x%lx", REG_FLAGS,
+		    rs.flags[0], rs.flags[1]);
 	ok &= CHECK(rs.ip_skew == KPC_PRE_IP_SKEW, "ip - addr = %ld",
 		    (long)rs.ip_skew);
 	ok &= CHECK(rs.ret == sum && rs.ret_by_name == sum,
