@@ -19,8 +19,8 @@ TRY=/sys/module/kpc_fentry_fail/parameters/try
 load kprobe_core
 load kpc_fentry_fail
 
+# The injected error is fail_function's default for an errno: -EINVAL.
 echo kpc_fentry_ops_register >$F/inject
-echo -12 >$F/kpc_fentry_ops_register/retval
 echo 100 >$F/probability
 echo 1 >$F/interval
 echo 1 >$F/times
@@ -28,8 +28,8 @@ echo 0 >$F/verbose
 mark
 echo 1 >$TRY
 dmesg_since_mark
-expect_dmesg 'kprobe_core: cannot add 1 function\(s\) to the ftrace filter: -12$'
-expect_dmesg 'kpc_fentry_fail: try: -12; ftrace-ops site: -2; hits=0$'
+expect_dmesg 'kprobe_core: cannot add 1 function\(s\) to the ftrace filter: -22$'
+expect_dmesg 'kpc_fentry_fail: try: -22; ftrace-ops site: -2; hits=0$'
 [ "$(cat $F/times)" -eq 0 ] || fail "fail_function did not inject (times left: $(cat $F/times))"
 echo '!kpc_fentry_ops_register' >$F/inject
 grep -q '^# no probes registered' $P || fail "a site was left after the failed registration"
