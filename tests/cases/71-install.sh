@@ -7,6 +7,7 @@
 # make install, DKMS from the tree and from make dist's tarball, make sign
 # then make install), each staging root is this guest's /lib/modules in
 # turn, and a real kmod does what a user does with it:
+#   depmod                  writes the modules.dep the host wrote;
 #   modprobe sched_counter  loads kprobe_core first (its "ready" line comes
 #                           before the sample's), and lsmod shows both;
 #   modprobe -r sched_counter kprobe_core  removes both;
@@ -18,6 +19,7 @@
 # By full path: busybox's sh runs its own applets (modprobe, modinfo, lsmod)
 # for bare names, whatever PATH says.
 modprobe() { /usr/local/kmod/sbin/modprobe "$@"; }
+depmod() { /usr/local/kmod/sbin/depmod; }
 modinfo() { /usr/local/kmod/sbin/modinfo "$@"; }
 lsmod() { /usr/local/kmod/sbin/lsmod; }
 [ -d /stages ] || fail "no /stages: the host did not stage the installs (scripts/install-stages.sh)"
@@ -32,6 +34,13 @@ for root in /stages/*; do
 	mkdir -p /lib
 	ln -s "$root/lib/modules" /lib/modules
 	echo "== $way: $(cd "/lib/modules/$kver" && find . -name '*.ko*' | sort | paste -sd' ' -)"
+	# The guest's own depmod makes the same dependency list the host's did.
+	cp "/lib/modules/$kver/modules.dep" /tmp/modules.dep.host
+	depmod || fail "$way: depmod failed in the guest"
+	if ! cmp -s /tmp/modules.dep.host "/lib/modules/$kver/modules.dep"; then
+		diff /tmp/modules.dep.host "/lib/modules/$kver/modules.dep" || true
+		fail "$way: the guest's depmod wrote another modules.dep than the host's"
+	fi
 
 	mark
 	run modprobe sched_counter ratelimit=1 || fail "$way: modprobe sched_counter"
