@@ -148,15 +148,34 @@ void kpc_call_release(struct kpc_arm *arm, const struct kpc_call *call,
 }
 NOKPROBE_SYMBOL(kpc_call_release);
 
+/*
+ * The arm a kretprobe call belongs to, or NULL. Where kretprobes do not
+ * run on rethook (arm64) unregister_kretprobe() clears the holder's
+ * pointer to the kretprobe while a hit on another CPU may already be in
+ * the kernel's handler, between its list walk and ours (seen as an oops
+ * when a re-arm unregistered the old arm); the kernel's own kprobe_events
+ * handlers check for it too.
+ */
+static struct kpc_arm *kpc_ri_arm(struct kretprobe_instance *ri)
+{
+	struct kretprobe *rp = get_kretprobe(ri);
+
+	return rp ? container_of(rp, struct kpc_arm, rp) : NULL;
+}
+NOKPROBE_SYMBOL(kpc_ri_arm);
+
 static int kpc_kretprobe_entry(struct kretprobe_instance *ri,
 			       struct pt_regs *regs)
 {
-	struct kpc_arm *arm = container_of(get_kretprobe(ri), struct kpc_arm, rp);
+	struct kpc_arm *arm = kpc_ri_arm(ri);
 	struct kpc_call *call = (struct kpc_call *)ri->data;
 	struct kpc_probe *c;
 	void *slice;
 	u64 ran = 0;
 	int held;
+
+	if (unlikely(!arm))
+		return 1;
 
 	/*
 	 * A task that has exited (a zombie on its way to its last schedule:
@@ -211,12 +230,15 @@ NOKPROBE_SYMBOL(kpc_lat_record);
 static int kpc_kretprobe_ret(struct kretprobe_instance *ri,
 			     struct pt_regs *regs)
 {
-	struct kpc_arm *arm = container_of(get_kretprobe(ri), struct kpc_arm, rp);
+	struct kpc_arm *arm = kpc_ri_arm(ri);
 	struct kpc_call *call = (struct kpc_call *)ri->data;
 	u64 now = ktime_get_mono_fast_ns();
 	struct kpc_probe *c;
 	u64 ns;
 
+	/* Its tokens are still counted in arm->held: kpc_arm_retire() gives them back. */
+	if (unlikely(!arm))
+		return 0;
 	/* A call returning on another CPU may read less than its entry did. */
 	ns = kpc_elapsed_ns(call->t0, now);
 	/* Calls an old arm took still return through it: handle them. */
