@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # `make check`: every part, then one summary.
 #   scripts/check-static.sh           style, shellcheck, README example (once)
+#   scripts/check-host.sh             code shared with host programs: tables, fuzzing
 #   scripts/check-kernel.sh NAME      build, sparse, guests (per kernel)
 #   scripts/check-harness.sh NAME     the harness's own tests (first kernel)
 # A test is one "  ok"/"  FAIL"/"  skip" line of a part; a part that exits
@@ -41,6 +42,7 @@ part() {
 }
 
 part "static checks" scripts/check-static.sh
+part "host tests" scripts/check-host.sh
 first='' built=''
 for k in $kernels; do
 	part "$k" scripts/check-kernel.sh "$k"

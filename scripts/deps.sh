@@ -34,6 +34,8 @@ checks=(
 	"file:cmd file"
 	"perl:cmd perl"
 	"shellcheck:cmd shellcheck"
+	"clang:cmd clang"
+	"libclang-rt-14-dev:file /usr/lib/llvm-14/lib/clang/14.0.6/lib/linux/libclang_rt.fuzzer-x86_64.a"
 )
 
 missing=()
