@@ -1,11 +1,13 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * /sys/kernel/debug/kprobe_core/probes: every site and its clients.
+ * /sys/kernel/debug/kprobe_core/probes: every site and its clients; the
+ * kprobe_events files beside it are events.c's.
  */
 #include <linux/capability.h>
 #include <linux/debugfs.h>
 #include <linux/seq_file.h>
 #include "kpc_internal.h"
+#include "events.h"
 
 static struct dentry *kpc_dir;
 
@@ -57,7 +59,7 @@ int kpc_debugfs_init(void)
 {
 	kpc_dir = debugfs_create_dir("kprobe_core", NULL);
 	debugfs_create_file("probes", 0400, kpc_dir, NULL, &kpc_probes_fops);
-	return 0;
+	return kpe_init(kpc_dir);
 }
 
 void kpc_debugfs_exit(void)

@@ -169,4 +169,29 @@ static inline void kpc_task_calls(struct task_struct *t, kpc_task_calls_fn fn)
 #endif
 }
 
+/*
+ * The kprobe_events grammar of this kernel where Debian's 6.1 and 6.12
+ * differ (events_parse.h: error names, $comm's type, the char type). The
+ * changes came with BTF arguments, which Debian's 6.12 kernels enable.
+ */
+#define KPC_EVENTS_V612	IS_ENABLED(CONFIG_PROBE_EVENTS_BTF_ARGS)
+
+/*
+ * Where symbol @kp was registered on (kp->offset 0), as kallsyms has it:
+ * x86 with IBT puts a probe on a function past its endbr64, which
+ * kprobe_events' @SYM must not read from.
+ */
+static inline unsigned long kpc_kprobe_symbol_addr(const struct kprobe *kp)
+{
+	unsigned long addr = (unsigned long)kp->addr;
+#ifdef CONFIG_X86_KERNEL_IBT
+	u32 insn;
+
+	if (addr && !copy_from_kernel_nofault(&insn, (void *)(addr - 4), sizeof(insn)) &&
+	    insn == 0xfa1e0ff3)	/* endbr64 */
+		addr -= 4;
+#endif
+	return addr;
+}
+
 #endif /* _KPC_COMPAT_H */

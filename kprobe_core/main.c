@@ -7,6 +7,7 @@
 
 #include <linux/slab.h>
 #include "kpc_internal.h"
+#include "events.h"
 
 static bool kpc_owned_by(const struct kpc_probe *c, const struct module *owner,
 			 bool all)
@@ -77,13 +78,21 @@ static int __init kpc_init(void)
 		kpc_exit_exit();
 		return err;
 	}
-	kpc_debugfs_init();
+	err = kpc_debugfs_init();
+	if (err) {
+		kpc_debugfs_exit();
+		unregister_module_notifier(&kpc_module_nb);
+		kpc_exit_exit();
+		return err;
+	}
 	pr_info("ready\n");
 	return 0;
 }
 
 static void __exit kpc_exit(void)
 {
+	/* no file is open (each holds the module): events go, then the files */
+	kpe_exit();
 	kpc_debugfs_exit();
 	unregister_module_notifier(&kpc_module_nb);
 	kpc_remove_owner(NULL, true);

@@ -44,6 +44,9 @@ u64 kpc_site_pool(const struct kpc_site *site)
 
 const char *kpc_owner_name(const struct module *owner)
 {
+	/* the core's own clients are kprobe_events' probes (events.c) */
+	if (owner == THIS_MODULE)
+		return "events";
 	return owner ? owner->name : "kernel";
 }
 
