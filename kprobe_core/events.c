@@ -8,7 +8,8 @@
  *   kprobe_events    define (p, r, %return), append, remove (-:) and list
  *                    events; opening it with O_TRUNC removes them all
  *   events/GRP/EVENT/enable
- *                    events are defined disabled: 1 arms, 0 disarms
+ *                    events are defined disabled: 1 arms, 0 disarms;
+ *                    events/GRP/enable does it for a group
  *   kprobe_profile   "EVENT HITS MISSES" per probe
  *   error_log        the last 8 errors, the caret under the bad token
  *   README           the syntax lines tools look for
@@ -36,11 +37,14 @@
 #define KPE_ERR_LOG_MAX		8	/* TRACING_LOG_ERRS_MAX */
 #define KPE_CMD_PREFIX		"  Command: "
 
+struct kpe_enable_file;
+
 struct kpe_group {
 	struct list_head node;		/* kpe_groups */
 	char name[KPE_NAME_MAX];
 	struct dentry *dir;
 	unsigned int nevents;
+	struct kpe_enable_file *enable;
 };
 
 struct kpe_event {
@@ -51,6 +55,7 @@ struct kpe_event {
 	bool enabled;
 	struct list_head probes;	/* one per place: a multiprobe event has more */
 	struct dentry *dir;
+	struct kpe_enable_file *enable;
 };
 
 struct kpe_probe {
@@ -73,9 +78,20 @@ struct kpe_err {
 	char cmd[];			/* the command, tokens joined by a space */
 };
 
+/*
+ * Removing a debugfs file waits for the operations running on it, and the
+ * enable files take kpe_lock: so an event or group leaves its list under
+ * kpe_lock, onto kpe_dead_*, and its directory goes in kpe_bury() once
+ * kpe_lock is dropped. kpe_write_lock serializes the writers (definitions,
+ * clearing, unload) across both steps, so a name is never made again
+ * before its old directory is gone.
+ */
+static DEFINE_MUTEX(kpe_write_lock);
 static DEFINE_MUTEX(kpe_lock);
 static LIST_HEAD(kpe_events);
 static LIST_HEAD(kpe_groups);
+static LIST_HEAD(kpe_dead_events);
+static LIST_HEAD(kpe_dead_groups);
 static LIST_HEAD(kpe_errs);
 static unsigned int kpe_nerrs;
 static struct dentry *kpe_events_dir;
@@ -299,13 +315,46 @@ static void kpe_probe_free(struct kpe_probe *pr)
 	kfree(pr);
 }
 
+/* Arm or disarm every probe of @ev (kpe_lock held) */
+static void kpe_event_enable(struct kpe_event *ev, bool on)
+{
+	struct kpe_probe *pr;
+
+	if (ev->enabled == on)
+		return;
+	ev->enabled = on;
+	list_for_each_entry(pr, &ev->probes, node) {
+		if (on)
+			kpc_enable(pr->p);
+		else
+			kpc_disable(pr->p);
+	}
+}
+
+/*
+ * events/GRP/EVENT/enable (private: the event) and events/GRP/enable
+ * (private: the group, every event of it): "0", "1", or for a group
+ * whose events differ "X", as tracefs shows them.
+ */
+struct kpe_enable_file {
+	struct kpe_event *ev;
+	struct kpe_group *group;
+};
+
 static int kpe_enable_show(struct seq_file *m, void *v)
 {
-	struct kpe_event *ev = m->private;
+	const struct kpe_enable_file *f = m->private;
+	const struct kpe_event *ev;
+	int on = 0, off = 0;
 
 	mutex_lock(&kpe_lock);
-	seq_printf(m, "%d\n", ev->enabled);
+	list_for_each_entry(ev, &kpe_events, node)
+		if (f->ev ? ev == f->ev : ev->group == f->group) {
+			on += ev->enabled;
+			off += !ev->enabled;
+		}
 	mutex_unlock(&kpe_lock);
+	seq_puts(m, on && off ? "X\n" : on ? "1\n" : "0\n");
 	return 0;
 }
 
@@ -317,8 +366,8 @@ static int kpe_enable_open(struct inode *inode, struct file *file)
 static ssize_t kpe_enable_write(struct file *file, const char __user *ubuf,
 				size_t count, loff_t *ppos)
 {
-	struct kpe_event *ev = ((struct seq_file *)file->private_data)->private;
-	struct kpe_probe *pr;
+	const struct kpe_enable_file *f = ((struct seq_file *)file->private_data)->private;
+	struct kpe_event *ev;
 	unsigned long val;
 	int err;
 
@@ -328,15 +377,9 @@ static ssize_t kpe_enable_write(struct file *file, const char __user *ubuf,
 	if (val > 1)
 		return -EINVAL;
 	mutex_lock(&kpe_lock);
-	if (ev->enabled != val) {
-		ev->enabled = val;
-		list_for_each_entry(pr, &ev->probes, node) {
-			if (val)
-				kpc_enable(pr->p);
-			else
-				kpc_disable(pr->p);
-		}
-	}
+	list_for_each_entry(ev, &kpe_events, node)
+		if (f->ev ? ev == f->ev : ev->group == f->group)
+			kpe_event_enable(ev, val);
 	mutex_unlock(&kpe_lock);
 	return count;
 }
@@ -360,8 +403,15 @@ static struct kpe_group *kpe_group_get(const char *name)
 	g = kzalloc(sizeof(*g), GFP_KERNEL);
 	if (!g)
 		return NULL;
+	g->enable = kzalloc(sizeof(*g->enable), GFP_KERNEL);
+	if (!g->enable) {
+		kfree(g);
+		return NULL;
+	}
+	g->enable->group = g;
 	strscpy(g->name, name, sizeof(g->name));
 	g->dir = debugfs_create_dir(g->name, kpe_events_dir);
+	debugfs_create_file("enable", 0600, g->dir, g->enable, &kpe_enable_fops);
 	list_add_tail(&g->node, &kpe_groups);
 found:
 	g->nevents++;
@@ -372,9 +422,7 @@ static void kpe_group_put(struct kpe_group *g)
 {
 	if (--g->nevents)
 		return;
-	debugfs_remove_recursive(g->dir);
-	list_del(&g->node);
-	kfree(g);
+	list_move_tail(&g->node, &kpe_dead_groups);
 }
 
 static struct kpe_event *kpe_event_new(const struct kpe_cmd *cmd)
@@ -383,24 +431,46 @@ static struct kpe_event *kpe_event_new(const struct kpe_cmd *cmd)
 
 	if (!ev)
 		return NULL;
-	ev->group = kpe_group_get(cmd->group);
+	ev->enable = kzalloc(sizeof(*ev->enable), GFP_KERNEL);
+	ev->group = ev->enable ? kpe_group_get(cmd->group) : NULL;
 	if (!ev->group) {
+		kfree(ev->enable);
 		kfree(ev);
 		return NULL;
 	}
+	ev->enable->ev = ev;
 	strscpy(ev->name, cmd->event, sizeof(ev->name));
 	ev->kind = cmd->kind;
 	INIT_LIST_HEAD(&ev->probes);
 	return ev;
 }
 
-/* An event whose last probe went */
+/* An event whose last probe went: its directory goes in kpe_bury() */
 static void kpe_event_free(struct kpe_event *ev)
 {
-	debugfs_remove_recursive(ev->dir);
-	list_del(&ev->node);
+	list_move_tail(&ev->node, &kpe_dead_events);
 	kpe_group_put(ev->group);
-	kfree(ev);
+}
+
+/* The directories of removed events and groups (kpe_write_lock held) */
+static void kpe_bury(void)
+{
+	struct kpe_event *ev, *nev;
+	struct kpe_group *g, *ng;
+
+	lockdep_assert_held(&kpe_write_lock);
+	list_for_each_entry_safe(ev, nev, &kpe_dead_events, node) {
+		debugfs_remove_recursive(ev->dir);
+		list_del(&ev->node);
+		kfree(ev->enable);
+		kfree(ev);
+	}
+	list_for_each_entry_safe(g, ng, &kpe_dead_groups, node) {
+		debugfs_remove_recursive(g->dir);
+		list_del(&g->node);
+		kfree(g->enable);
+		kfree(g);
+	}
 }
 
 /* Define a probe, of a new event or appended to the event of its name */
@@ -459,6 +529,7 @@ static int kpe_create(struct kpe_cmd *cmd)
 		kpe_probe_free(pr);
 		if (new) {
 			kpe_group_put(new->group);
+			kfree(new->enable);
 			kfree(new);
 		}
 		return err;
@@ -467,7 +538,7 @@ static int kpe_create(struct kpe_cmd *cmd)
 	if (new) {
 		list_add_tail(&new->node, &kpe_events);
 		new->dir = debugfs_create_dir(new->name, new->group->dir);
-		debugfs_create_file("enable", 0600, new->dir, new, &kpe_enable_fops);
+		debugfs_create_file("enable", 0600, new->dir, new->enable, &kpe_enable_fops);
 	}
 	return 0;
 }
@@ -507,7 +578,8 @@ static int kpe_remove(const struct kpe_cmd *cmd)
 		list_for_each_entry_safe(pr, npr, &ev->probes, node) {
 			if (!kpe_match_probe(pr, cmd->argc - 1, cmd->argv + 1))
 				continue;
-			if (ev->enabled)
+			/* an enabled event may lose a probe, not its last one */
+			if (ev->enabled && list_is_singular(&ev->probes))
 				return -EBUSY;
 			list_del(&pr->node);
 			kpe_probe_free(pr);
@@ -546,6 +618,8 @@ static int kpe_run(const char *line)
 	cmd = kzalloc(sizeof(*cmd), GFP_KERNEL);
 	if (!cmd)
 		return -ENOMEM;
+	mutex_lock(&kpe_write_lock);
+	kpe_syms_refresh();	/* before kpe_lock: it reads /proc/kallsyms */
 	mutex_lock(&kpe_lock);
 	err = kpe_parse(&kpe_env, line, cmd);
 	if (err == -ENOENT && !cmd->argc)
@@ -555,6 +629,8 @@ static int kpe_run(const char *line)
 	if (err)
 		kpe_log_error(cmd);
 	mutex_unlock(&kpe_lock);
+	kpe_bury();
+	mutex_unlock(&kpe_write_lock);
 	kpe_cmd_free(cmd);
 	kfree(cmd);
 	return err;
@@ -616,14 +692,18 @@ static int kpe_events_show(struct seq_file *m, void *v)
 	char place[KPE_SYM_MAX + 24];
 	const struct kpe_event *ev;
 	const struct kpe_probe *pr;
+	struct kpc_stats st;
 	unsigned int i;
 
 	mutex_lock(&kpe_lock);
 	list_for_each_entry(ev, &kpe_events, node)
 		list_for_each_entry(pr, &ev->probes, node) {
 			seq_putc(m, ev->kind);
-			if (ev->kind == 'r' && pr->maxactive)
-				seq_printf(m, "%u", pr->maxactive);
+			/* the effective maxactive, as the kernel's register_kretprobe() sets it */
+			if (ev->kind == 'r') {
+				kpc_get_stats(pr->p, &st);
+				seq_printf(m, "%d", st.maxactive);
+			}
 			kpe_place(pr, place, sizeof(place));
 			seq_printf(m, ":%s/%s %s", ev->group->name, ev->name, place);
 			for (i = 0; i < pr->nargs; i++)
@@ -639,9 +719,12 @@ static int kpe_events_open(struct inode *inode, struct file *file)
 	int err;
 
 	if ((file->f_mode & FMODE_WRITE) && (file->f_flags & O_TRUNC)) {
+		mutex_lock(&kpe_write_lock);
 		mutex_lock(&kpe_lock);
 		err = kpe_remove_all();
 		mutex_unlock(&kpe_lock);
+		kpe_bury();
+		mutex_unlock(&kpe_write_lock);
 		if (err)
 			return err;
 	}
@@ -770,6 +853,7 @@ void kpe_exit(void)
 {
 	struct kpe_event *ev;
 
+	mutex_lock(&kpe_write_lock);
 	mutex_lock(&kpe_lock);
 	/* disabled first: the removal below must not find them busy */
 	list_for_each_entry(ev, &kpe_events, node)
@@ -777,5 +861,7 @@ void kpe_exit(void)
 	kpe_remove_all();
 	kpe_clear_errors();
 	mutex_unlock(&kpe_lock);
+	kpe_bury();
+	mutex_unlock(&kpe_write_lock);
 	kpe_syms_exit();
 }

@@ -16,6 +16,7 @@ void kpe_exit(void);
 
 int kpe_syms_init(void);
 void kpe_syms_exit(void);
+void kpe_syms_refresh(void);
 unsigned int kpe_symbol_count(void *ctx, const char *name);
 
 #endif /* _KPC_EVENTS_H */

@@ -6,14 +6,20 @@
  * come from /proc/kallsyms, read once into a sorted array of 64-bit name
  * hashes (a module symbol counts under "name" and under "module:name"),
  * and read again after a module comes or goes.
+ *
+ * /proc/kallsyms has no read_iter, so kernel_read() refuses it: it is read
+ * into a scratch anonymous mapping of the process writing kprobe_events,
+ * and copied from there.
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
 #include <linux/fs.h>
+#include <linux/mman.h>
 #include <linux/module.h>
 #include <linux/mutex.h>
 #include <linux/sort.h>
 #include <linux/string.h>
+#include <linux/uaccess.h>
 #include <linux/vmalloc.h>
 #include "kpc_internal.h"
 #include "events.h"
@@ -94,10 +100,25 @@ static int kpe_syms_line(struct kpe_syms_build *b, char *line)
 	return kpe_syms_add(b, kpe_hash(h, name, strlen(name)));
 }
 
+/* Read from @f into @buf, through the user mapping @ubuf when there is one */
+static ssize_t kpe_syms_chunk(struct file *f, char *buf, size_t len, loff_t *pos,
+			      unsigned long ubuf)
+{
+	ssize_t n;
+
+	if (!ubuf)
+		return kernel_read(f, buf, len, pos);
+	n = f->f_op->read(f, (char __user *)ubuf, len, pos);
+	if (n > 0 && copy_from_user(buf, (const char __user *)ubuf, n))
+		return -EFAULT;
+	return n;
+}
+
 static int kpe_syms_read(void)
 {
 	struct kpe_syms_build b = { };
 	size_t have = 0, chunk = PAGE_SIZE * 16;
+	unsigned long ubuf = 0;
 	struct file *f;
 	loff_t pos = 0;
 	char *buf, *line, *nl;
@@ -107,13 +128,25 @@ static int kpe_syms_read(void)
 	f = filp_open("/proc/kallsyms", O_RDONLY, 0);
 	if (IS_ERR(f))
 		return PTR_ERR(f);
+	if (!f->f_op->read_iter) {
+		if (!f->f_op->read || !current->mm) {
+			filp_close(f, NULL);
+			return -EOPNOTSUPP;
+		}
+		ubuf = vm_mmap(NULL, 0, chunk, PROT_READ | PROT_WRITE,
+			       MAP_ANONYMOUS | MAP_PRIVATE, 0);
+		if (IS_ERR_VALUE(ubuf)) {
+			filp_close(f, NULL);
+			return (int)ubuf;
+		}
+	}
 	buf = kvmalloc(chunk + 1, GFP_KERNEL);
 	if (!buf) {
-		filp_close(f, NULL);
-		return -ENOMEM;
+		err = -ENOMEM;
+		goto out;
 	}
 	for (;;) {
-		n = kernel_read(f, buf + have, chunk - have, &pos);
+		n = kpe_syms_chunk(f, buf + have, chunk - have, &pos, ubuf);
 		if (n < 0) {
 			err = n;
 			break;
@@ -134,16 +167,20 @@ static int kpe_syms_read(void)
 			break;
 	}
 	kvfree(buf);
+out:
+	if (ubuf)
+		vm_munmap(ubuf, chunk);
 	filp_close(f, NULL);
 	if (err) {
 		kvfree(b.v);
 		return err;
 	}
 	sort(b.v, b.n, sizeof(*b.v), kpe_cmp_u64, NULL);
-	kvfree(kpe_syms);
-	kpe_syms = b.v;
+	mutex_lock(&kpe_syms_lock);
+	swap(kpe_syms, b.v);
 	kpe_nsyms = b.n;
-	kpe_syms_stale = false;
+	mutex_unlock(&kpe_syms_lock);
+	kvfree(b.v);
 	return 0;
 }
 
@@ -166,8 +203,27 @@ static unsigned int kpe_syms_find(u64 h)
 }
 
 /*
- * kpe_symbol_count() - kernel symbols named @name ("sym" or "mod:sym")
- * Return: the count; when the names cannot be read, 1 (the kernel's
+ * kpe_syms_refresh() - read the names again if a module came or went
+ * Called with no lock held: reading /proc/kallsyms takes its seq_file's
+ * lock, which must never nest inside ours (kprobe_events' own reads take
+ * them the other way round).
+ */
+void kpe_syms_refresh(void)
+{
+	if (!READ_ONCE(kpe_syms_stale))
+		return;
+	/* a module event during the read makes it stale again */
+	WRITE_ONCE(kpe_syms_stale, false);
+	if (kpe_syms_read()) {
+		WRITE_ONCE(kpe_syms_stale, true);
+		pr_warn_once("cannot read /proc/kallsyms: kprobe_events cannot tell ambiguous symbols\n");
+	}
+}
+
+/*
+ * kpe_symbol_count() - kernel symbols named @name ("sym" or "mod:sym"), as
+ * of the last kpe_syms_refresh()
+ * Return: the count; when the names could never be read, 1 (the kernel's
  * kprobe then decides whether the symbol exists).
  */
 unsigned int kpe_symbol_count(void *ctx, const char *name)
@@ -175,9 +231,7 @@ unsigned int kpe_symbol_count(void *ctx, const char *name)
 	unsigned int n = 1;
 
 	mutex_lock(&kpe_syms_lock);
-	if (kpe_syms_stale && kpe_syms_read())
-		pr_warn_once("cannot read /proc/kallsyms: kprobe_events cannot tell ambiguous symbols\n");
-	else
+	if (kpe_syms)
 		n = kpe_syms_find(kpe_hash(KPE_HASH_INIT, name, strlen(name)));
 	mutex_unlock(&kpe_syms_lock);
 	return n;

@@ -45,6 +45,8 @@ mutants=(
 	"maxactive-zero-accepted|!cmd->maxactive) {|0) {"
 	"arg-name-limit-off-by-one|if (body - arg > KPE_ARG_NAME_MAX) {|if (body - arg > KPE_ARG_NAME_MAX + 1) {"
 	"trailing-text-ignored|if (tmp[1]) {|if (0) {"
+	"array-loop-one-short|code->param = parg->count;|code->param = parg->count - 1;"
+	"deref-offset-dropped|		code->op = deref;\n		code->offset = offset;|		code->op = deref;\n		code->offset = 0;"
 	"retval-on-entry-accepted|if (st->is_return) {\n\t\t\tcode->op = KPE_OP_RETVAL;|if (1) {\n\t\t\tcode->op = KPE_OP_RETVAL;"
 )
 caught=0 missed=()

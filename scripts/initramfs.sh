@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Build a guest initramfs (gzip'd newc cpio): static busybox, /init, every built
-# module flat in /modules, the test library and runner in /tests, the given
+# module flat in /modules, the test library and runner in /tests (and the
+# kernel's ftrace selftests we run, tests/ftrace), the given
 # cases in /tests/cases, and the demo script.
 #
 # Usage: scripts/initramfs.sh OUT.cpio.gz MODULE_TREE [CASE.sh ...]
@@ -31,6 +32,7 @@ install -m 0755 "$top/scripts/guest/init" "$stage/init"
 install -m 0755 "$top/scripts/guest/demo.sh" "$stage/demo.sh"
 install -m 0755 "$top/examples/tour.sh" "$stage/tour.sh"
 install -m 0644 "$top/tests/lib.sh" "$stage/tests/lib.sh"
+cp -r "$top/tests/ftrace" "$stage/tests/ftrace"
 install -m 0755 "$top/tests/run-cases.sh" "$stage/tests/run-cases.sh"
 if [ -n "${KCONFIG:-}" ]; then
 	install -m 0644 "$KCONFIG" "$stage/tests/kernel.config"

@@ -69,11 +69,13 @@ struct row {
 	int pos;	/* caret column */
 	int ret;	/* errno; 0 for OK */
 	const char *event;	/* OK: "group/event" */
+	const char *sig;	/* OK, if given: each argument, as kpe_sig() writes it */
 };
 
 #define BAD(k, line, e, pos) { k, line, KPE_E_##e, pos, -EINVAL }
 #define BADR(k, line, e, pos, ret) { k, line, KPE_E_##e, pos, ret }
 #define GOOD(k, line, ev) { k, line, OK, 0, 0, ev }
+#define GOODS(k, line, ev, sig) { k, line, OK, 0, 0, ev, sig }
 
 static const struct row rows[] = {
 	/* kprobe_syntax_errors.tc, rows 1-41, 48, 49 */
@@ -225,6 +227,18 @@ static const struct row rows[] = {
 	GOOD(BOTH, "p vfs_read+0%return", "kprobes/r_vfs_read_0"),
 	GOOD(BOTH, "p 0x1000", "kprobes/p_0x1000"),
 	GOOD(BOTH, "  p:a   vfs_read\t x=%ax  ", "kprobes/a"),
+	/* what the good lines compile to: name:type[count] and the fetch steps */
+	GOODS(BOTH, "p vfs_read %si +8(%di):u32 x=$stack2:s16", "kprobes/p_vfs_read_0",
+	      "arg1:x64{reg104,raw8} arg2:u32{reg112,mem+8/4} x:s16{stack2,raw2}"),
+	GOODS(BOTH, "p vfs_read +0(%si):u8[4] $comm \\\"hi\"", "kprobes/p_vfs_read_0",
+	      "arg1:u8[4]{reg104,mem+0/1,loop4} arg2:string{comm,str4} arg3:string{data,str4}"),
+	GOODS(BOTH, "p vfs_read @_sdata+8:x32 +u16(%di):ustring -8(+0($stack)):b3@2/8",
+	      "kprobes/p_vfs_read_0",
+	      "arg1:x32{sym,imm0,mem+0/4} arg2:ustring{reg112,ustr4} arg3:u8{stackp,deref+0,mem-8/1,bf3@2}"),
+	GOODS(BOTH, "r vfs_read $retval:s32 $arg2 $stack", "kprobes/r_vfs_read_0",
+	      "arg1:s32{retval,raw4} arg2:x64{edata1,raw8} arg3:x64{stackp,raw8}"),
+	GOODS(BOTH, "p vfs_read %si:symstr @0x10:symbol", "kprobes/p_vfs_read_0",
+	      "arg1:symstr{reg104,symstr4} arg2:symbol{imm16,mem+0/8}"),
 	/* removal */
 	GOOD(BOTH, "-:myevent", "/myevent"),
 	GOOD(BOTH, "-:grp/ev vfs_read x=%ax", "grp/ev"),
@@ -232,6 +246,57 @@ static const struct row rows[] = {
 	{ BOTH, "-:/ev", NOLOG, 0, -ENOENT },
 	{ BOTH, "-myevent", NOLOG, 0, -EINVAL },
 };
+
+/* "name:type[count]{steps}" for each argument */
+static void kpe_sig(const struct kpe_cmd *cmd, char *buf, size_t size)
+{
+	const struct kpe_insn *c;
+	unsigned int i;
+	size_t n = 0;
+
+#define P(...) (n += snprintf(buf + n, n < size ? size - n : 0, __VA_ARGS__))
+	buf[0] = '\0';
+	for (i = 0; i < cmd->nargs; i++) {
+		const struct kpe_arg *a = &cmd->args[i];
+
+		P("%s%s:%s", i ? " " : "", a->name, kpe_type_name(a->type));
+		if (a->count)
+			P("[%u]", a->count);
+		P("{");
+		for (c = a->code; c < a->code + KPE_INSN_MAX && c->op != KPE_OP_END; c++) {
+			if (c != a->code)
+				P(",");
+			switch (c->op) {
+			case KPE_OP_REG: P("reg%u", c->param); break;
+			case KPE_OP_STACKP: P("stackp"); break;
+			case KPE_OP_STACK: P("stack%u", c->param); break;
+			case KPE_OP_RETVAL: P("retval"); break;
+			case KPE_OP_ARG: P("arg%u", c->param); break;
+			case KPE_OP_EDATA: P("edata%u", c->param); break;
+			case KPE_OP_COMM: P("comm"); break;
+			case KPE_OP_IMM: P("imm%lu", c->imm); break;
+			case KPE_OP_DATA: P("data"); break;
+			case KPE_OP_SYMBOL: P("sym"); break;
+			case KPE_OP_DEREF: P("deref%+ld", c->offset); break;
+			case KPE_OP_UDEREF: P("uderef%+ld", c->offset); break;
+			case KPE_OP_ST_RAW: P("raw%u", c->size); break;
+			case KPE_OP_ST_MEM: P("mem%+ld/%u", c->offset, c->size); break;
+			case KPE_OP_ST_UMEM: P("umem%+ld/%u", c->offset, c->size); break;
+			case KPE_OP_ST_STRING: P("str%u", c->size); break;
+			case KPE_OP_ST_USTRING: P("ustr%u", c->size); break;
+			case KPE_OP_ST_SYMSTR: P("symstr%u", c->size); break;
+			case KPE_OP_MOD_BF:
+				P("bf%u@%u", c->size * 8 - c->rshift,
+				  c->rshift - c->lshift);
+				break;
+			case KPE_OP_LP_ARRAY: P("loop%u", c->param); break;
+			default: P("op%u", c->op); break;
+			}
+		}
+		P("}");
+	}
+#undef P
+}
 
 static int check(const struct row *r, int v612)
 {
@@ -251,6 +316,15 @@ static int check(const struct row *r, int v612)
 	if (r->err == OK) {
 		snprintf(want, sizeof(want), "0 %s", r->event);
 		snprintf(got, sizeof(got), "%d %s/%s", ret, cmd.group, cmd.event);
+		if (r->sig && !ret) {
+			char sig[400];
+
+			kpe_sig(&cmd, sig, sizeof(sig));
+			if (strcmp(sig, r->sig)) {
+				printf("#   signature want: %s\n#   signature got:  %s\n", r->sig, sig);
+				snprintf(got, sizeof(got), "wrong steps");
+			}
+		}
 	} else {
 		snprintf(want, sizeof(want), "%d %s@%d", r->ret,
 			 r->err >= 0 ? kpe_err_text(r->err) : "(no error_log entry)",

@@ -160,7 +160,7 @@ static inline int kstrtol(const char *s, unsigned int base, long *res)
 			return ret;
 		if (v > (unsigned long long)LONG_MAX + 1)
 			return -ERANGE;
-		*res = -(long)v;
+		*res = v == (unsigned long long)LONG_MAX + 1 ? LONG_MIN : -(long)v;
 		return 0;
 	}
 	ret = kpe_host_kstrtoull(s, base, &v);
