@@ -247,6 +247,16 @@ static const struct row rows[] = {
 	{ BOTH, "-myevent", NOLOG, 0, -EINVAL },
 };
 
+static const char * const op_names[KPE_OP_END + 1] = {
+	[KPE_OP_REG] = "reg", [KPE_OP_STACKP] = "stackp", [KPE_OP_STACK] = "stack",
+	[KPE_OP_RETVAL] = "retval", [KPE_OP_ARG] = "arg", [KPE_OP_EDATA] = "edata",
+	[KPE_OP_COMM] = "comm", [KPE_OP_IMM] = "imm", [KPE_OP_DATA] = "data",
+	[KPE_OP_SYMBOL] = "sym", [KPE_OP_DEREF] = "deref", [KPE_OP_UDEREF] = "uderef",
+	[KPE_OP_ST_RAW] = "raw", [KPE_OP_ST_MEM] = "mem", [KPE_OP_ST_UMEM] = "umem",
+	[KPE_OP_ST_STRING] = "str", [KPE_OP_ST_USTRING] = "ustr",
+	[KPE_OP_ST_SYMSTR] = "symstr", [KPE_OP_MOD_BF] = "bf", [KPE_OP_LP_ARRAY] = "loop",
+};
+
 /* "name:type[count]{steps}" for each argument */
 static void kpe_sig(const struct kpe_cmd *cmd, char *buf, size_t size)
 {
@@ -266,32 +276,21 @@ static void kpe_sig(const struct kpe_cmd *cmd, char *buf, size_t size)
 		for (c = a->code; c < a->code + KPE_INSN_MAX && c->op != KPE_OP_END; c++) {
 			if (c != a->code)
 				P(",");
-			switch (c->op) {
-			case KPE_OP_REG: P("reg%u", c->param); break;
-			case KPE_OP_STACKP: P("stackp"); break;
-			case KPE_OP_STACK: P("stack%u", c->param); break;
-			case KPE_OP_RETVAL: P("retval"); break;
-			case KPE_OP_ARG: P("arg%u", c->param); break;
-			case KPE_OP_EDATA: P("edata%u", c->param); break;
-			case KPE_OP_COMM: P("comm"); break;
-			case KPE_OP_IMM: P("imm%lu", c->imm); break;
-			case KPE_OP_DATA: P("data"); break;
-			case KPE_OP_SYMBOL: P("sym"); break;
-			case KPE_OP_DEREF: P("deref%+ld", c->offset); break;
-			case KPE_OP_UDEREF: P("uderef%+ld", c->offset); break;
-			case KPE_OP_ST_RAW: P("raw%u", c->size); break;
-			case KPE_OP_ST_MEM: P("mem%+ld/%u", c->offset, c->size); break;
-			case KPE_OP_ST_UMEM: P("umem%+ld/%u", c->offset, c->size); break;
-			case KPE_OP_ST_STRING: P("str%u", c->size); break;
-			case KPE_OP_ST_USTRING: P("ustr%u", c->size); break;
-			case KPE_OP_ST_SYMSTR: P("symstr%u", c->size); break;
-			case KPE_OP_MOD_BF:
-				P("bf%u@%u", c->size * 8 - c->rshift,
-				  c->rshift - c->lshift);
-				break;
-			case KPE_OP_LP_ARRAY: P("loop%u", c->param); break;
-			default: P("op%u", c->op); break;
-			}
+			P("%s", op_names[c->op] ? op_names[c->op] : "op?");
+			if (c->op == KPE_OP_REG || c->op == KPE_OP_STACK || c->op == KPE_OP_ARG ||
+			    c->op == KPE_OP_EDATA || c->op == KPE_OP_LP_ARRAY)
+				P("%u", c->param);
+			else if (c->op == KPE_OP_IMM)
+				P("%lu", c->imm);
+			else if (c->op == KPE_OP_DEREF || c->op == KPE_OP_UDEREF)
+				P("%+ld", c->offset);
+			else if (c->op == KPE_OP_ST_MEM || c->op == KPE_OP_ST_UMEM)
+				P("%+ld/%u", c->offset, c->size);
+			else if (c->op == KPE_OP_ST_RAW || c->op == KPE_OP_ST_STRING ||
+				 c->op == KPE_OP_ST_USTRING || c->op == KPE_OP_ST_SYMSTR)
+				P("%u", c->size);
+			else if (c->op == KPE_OP_MOD_BF)
+				P("%u@%u", c->size * 8 - c->rshift, c->rshift - c->lshift);
 		}
 		P("}");
 	}
