@@ -1896,10 +1896,16 @@ static bool t_kretprobe_dropped(void)
 		.symbol_name = "st_target_c", .pre_handler = nop_pre,
 		.flags = KPROBE_FLAG_DISABLED,
 	};
+	struct kpc_desc d_more = {
+		.name = "dropped_more", .symbol = "st_target_c", .ret = count_ret,
+		.maxactive = 64,
+	};
 	struct kretprobe_instance *ri = NULL;
+	struct kpc_probe *p, *more;
+	struct kpc_site_info info;
 	struct pt_regs regs = {};
 	struct kretprobe *rp;
-	struct kpc_probe *p;
+	u64 rearms;
 	struct kpc_stats st;
 	struct kprobe *kp;
 	int entry, ret, err;
@@ -1925,10 +1931,12 @@ static bool t_kretprobe_dropped(void)
 		goto out_near;
 	ri = kzalloc(sizeof(*ri) + rp->data_size, GFP_KERNEL);
 #ifdef CONFIG_KRETPROBE_ON_RETHOOK
+	static_assert(offsetof(struct rethook, data) == 0);
 	holder = kzalloc(sizeof(struct rethook), GFP_KERNEL);	/* ->data NULL */
 	if (ri)
 		ri->node.rethook = holder;
 #else
+	static_assert(offsetof(struct kretprobe_holder, rp) == 0);
 	holder = kzalloc(sizeof(struct kretprobe_holder), GFP_KERNEL);	/* ->rp NULL */
 	if (ri)
 		ri->rph = holder;
@@ -1951,6 +1959,45 @@ static bool t_kretprobe_dropped(void)
 	ok &= CHECK(st.hits == K && st.returns == K && !st.inflight,
 		    "then %d calls: hits %llu returns %llu inflight %llu", K,
 		    st.hits, st.returns, st.inflight);
+
+	/*
+	 * A call that entered while the kretprobe was there and returns after
+	 * it was dropped keeps its token (the return handler cannot find the
+	 * arm) until the arm is retired: a re-arm (a client asking for more
+	 * maxactive) must give it back. The holder's first field is the
+	 * kretprobe in every layout (rethook->data, kretprobe_holder->rp).
+	 */
+	memcpy(holder, &rp, sizeof(rp));
+	memset(ri->data, 0, rp->data_size);
+	preempt_disable();
+	entry = rp->entry_handler(ri, &regs);
+	preempt_enable();
+	memset(holder, 0, sizeof(rp));
+	preempt_disable();
+	ret = rp->handler(ri, &regs);
+	preempt_enable();
+	kpc_get_stats(p, &st);
+	ok &= CHECK(entry == 0 && ret == 0 && st.hits == K + 1 && st.returns == K &&
+		    st.inflight == 1, "dropped at return: entry %d ret %d hits %llu returns %llu inflight %llu",
+		    entry, ret, st.hits, st.returns, st.inflight);
+	/* rp is the old arm's: not to be used after this */
+	ok &= CHECK(!kpc_lookup_addr(kpc_addr(p), KPC_KRETPROBE, &info), "no site");
+	rearms = info.rearms;
+	more = kpc_register_kretprobe(&d_more);
+	ok &= CHECK(!IS_ERR(more), "err %ld", PTR_ERR(more));
+	ok &= CHECK(!kpc_lookup_addr(kpc_addr(p), KPC_KRETPROBE, &info) &&
+		    info.rearms == rearms + 1, "no re-arm: rearms %llu, %llu before",
+		    info.rearms, rearms);
+	kpc_get_stats(p, &st);
+	ok &= CHECK(!st.inflight, "the retired arm's call still holds its token: inflight %llu",
+		    st.inflight);
+	if (!IS_ERR(more))
+		kpc_unregister(more);
+	kfree(holder);
+	kfree(ri);
+	unregister_kprobe(&near);
+	kpc_unregister(p);
+	return ok;
 out_free:
 	kfree(holder);
 	kfree(ri);
