@@ -473,6 +473,14 @@ static void kpe_bury(void)
 	}
 }
 
+/* A writer is done: drop kpe_lock, then remove what it unlinked */
+static void kpe_writer_done(void)
+{
+	mutex_unlock(&kpe_lock);
+	kpe_bury();
+	mutex_unlock(&kpe_write_lock);
+}
+
 /* Define a probe, of a new event or appended to the event of its name */
 static int kpe_create(struct kpe_cmd *cmd)
 {
@@ -628,9 +636,7 @@ static int kpe_run(const char *line)
 		err = cmd->kind == '-' ? kpe_remove(cmd) : kpe_create(cmd);
 	if (err)
 		kpe_log_error(cmd);
-	mutex_unlock(&kpe_lock);
-	kpe_bury();
-	mutex_unlock(&kpe_write_lock);
+	kpe_writer_done();
 	kpe_cmd_free(cmd);
 	kfree(cmd);
 	return err;
@@ -722,9 +728,7 @@ static int kpe_events_open(struct inode *inode, struct file *file)
 		mutex_lock(&kpe_write_lock);
 		mutex_lock(&kpe_lock);
 		err = kpe_remove_all();
-		mutex_unlock(&kpe_lock);
-		kpe_bury();
-		mutex_unlock(&kpe_write_lock);
+		kpe_writer_done();
 		if (err)
 			return err;
 	}
@@ -860,8 +864,6 @@ void kpe_exit(void)
 		ev->enabled = false;
 	kpe_remove_all();
 	kpe_clear_errors();
-	mutex_unlock(&kpe_lock);
-	kpe_bury();
-	mutex_unlock(&kpe_write_lock);
+	kpe_writer_done();
 	kpe_syms_exit();
 }
