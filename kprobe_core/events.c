@@ -22,53 +22,19 @@
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
 #include <linux/debugfs.h>
+#include <linux/idr.h>
 #include <linux/kprobes.h>
 #include <linux/sched/clock.h>
 #include <linux/security.h>
 #include <linux/seq_file.h>
 #include <linux/slab.h>
 #include <linux/uaccess.h>
-#include <kprobe_core.h>
 #include "kpc_compat.h"
-#include "events_parse.h"
 #include "events.h"
 
 #define KPE_WRITE_BUFSIZE	4096	/* tracefs' WRITE_BUFSIZE */
 #define KPE_ERR_LOG_MAX		8	/* TRACING_LOG_ERRS_MAX */
 #define KPE_CMD_PREFIX		"  Command: "
-
-struct kpe_enable_file;
-
-struct kpe_group {
-	struct list_head node;		/* kpe_groups */
-	char name[KPE_NAME_MAX];
-	struct dentry *dir;
-	unsigned int nevents;
-	struct kpe_enable_file *enable;
-};
-
-struct kpe_event {
-	struct list_head node;		/* kpe_events, in definition order */
-	struct kpe_group *group;
-	char name[KPE_NAME_MAX];
-	char kind;			/* 'p' or 'r' */
-	bool enabled;
-	struct list_head probes;	/* one per place: a multiprobe event has more */
-	struct dentry *dir;
-	struct kpe_enable_file *enable;
-};
-
-struct kpe_probe {
-	struct list_head node;		/* event->probes */
-	struct kpe_event *ev;
-	struct kpc_probe *p;
-	char symbol[KPE_SYM_MAX];	/* "[MOD:]SYM", "" for an address */
-	unsigned long offset;
-	unsigned long addr;		/* the address given */
-	unsigned int maxactive;
-	unsigned int nargs;
-	struct kpe_arg *args;
-};
 
 struct kpe_err {
 	struct list_head node;
@@ -87,7 +53,8 @@ struct kpe_err {
  * before its old directory is gone.
  */
 static DEFINE_MUTEX(kpe_write_lock);
-static DEFINE_MUTEX(kpe_lock);
+DEFINE_MUTEX(kpe_lock);
+static DEFINE_IDR(kpe_ids);		/* kpe_probe.id: what records name */
 static LIST_HEAD(kpe_events);
 static LIST_HEAD(kpe_groups);
 static LIST_HEAD(kpe_dead_events);
@@ -143,6 +110,28 @@ static void kpe_log_error(const struct kpe_cmd *cmd)
 		kfree(old);
 		kpe_nerrs--;
 	}
+}
+
+/* An events= line that failed, for dmesg: error_log's three lines */
+static void kpe_report_error(const struct kpe_cmd *cmd, const char *line, int err)
+{
+	char *buf;
+	int len = 0, i;
+
+	if (cmd->err < 0) {
+		pr_err("events=: \"%s\": error %d\n", line, err);
+		return;
+	}
+	for (i = 0; i < cmd->argc; i++)
+		len += strlen(cmd->argv[i]) + 1;
+	buf = kmalloc(len + 1, GFP_KERNEL);
+	if (!buf)
+		return;
+	kpe_err_command(cmd, buf, len + 1);
+	pr_err("events=: error: %s (%d)\n", kpe_err_text(cmd->err), err);
+	pr_err(KPE_CMD_PREFIX "%s\n", buf);
+	pr_err("%*s^\n", (int)strlen(KPE_CMD_PREFIX) + cmd->err_pos, "");
+	kfree(buf);
 }
 
 static void kpe_clear_errors(void)
@@ -261,13 +250,29 @@ static int kpe_resolve_args(struct kpe_probe *pr)
 	return 0;
 }
 
+/* The probe a record names, or NULL once it is gone (kpe_lock held) */
+struct kpe_probe *kpe_probe_by_id(u32 id)
+{
+	lockdep_assert_held(&kpe_lock);
+	return idr_find(&kpe_ids, id);
+}
+
 static int kpe_pre(struct kpc_probe *p, struct pt_regs *regs)
 {
+	kpe_trace_hit(kpc_priv(p), regs, NULL, 0);
+	return 0;
+}
+
+/* A return event's $argN are read at entry, into the call's data */
+static int kpe_entry(struct kpc_probe *p, struct pt_regs *regs, void *data)
+{
+	kpe_fetch_edata(kpc_priv(p), regs, data);
 	return 0;
 }
 
 static void kpe_ret(struct kpc_probe *p, struct pt_regs *regs, void *data, u64 ns)
 {
+	kpe_trace_hit(kpc_priv(p), regs, data, ns);
 }
 
 static int kpe_register(struct kpe_probe *pr, const struct kpe_event *ev)
@@ -286,20 +291,34 @@ static int kpe_register(struct kpe_probe *pr, const struct kpe_event *ev)
 	err = kpe_resolve_args(pr);
 	if (err)
 		return err;
+	err = kpe_fetch_prepare(pr);
+	if (err)
+		return err;
 	/* "GRP/EVENT", unique among the events' clients; else numbered */
 	n = snprintf(name, sizeof(name), "%s/%s", ev->group->name, ev->name);
 	if (n >= (int)sizeof(name) || !list_empty(&ev->probes)) {
 		n = min(n, 40);
 		snprintf(name + n, sizeof(name) - n, "#%d", atomic_inc_return(&kpe_names));
 	}
-	if (ev->kind == 'r')
+	if (ev->kind == 'r') {
 		d.ret = kpe_ret;
-	else
+		if (pr->nedata) {
+			d.entry = kpe_entry;
+			d.data_size = pr->nedata * sizeof(unsigned long);
+		}
+	} else {
 		d.pre = kpe_pre;
+	}
+	/* the id first: a record may be read as soon as the probe is armed */
+	err = idr_alloc(&kpe_ids, pr, 0, INT_MAX, GFP_KERNEL);
+	if (err < 0)
+		return err;
+	pr->id = err;
 	pr->p = __kpc_register(&d, ev->kind == 'r' ? KPC_KRETPROBE : KPC_KPROBE, THIS_MODULE);
 	if (IS_ERR(pr->p)) {
 		err = PTR_ERR(pr->p);
 		pr->p = NULL;
+		idr_remove(&kpe_ids, pr->id);
 		return err;
 	}
 	if (ev->enabled)
@@ -309,8 +328,10 @@ static int kpe_register(struct kpe_probe *pr, const struct kpe_event *ev)
 
 static void kpe_probe_free(struct kpe_probe *pr)
 {
-	if (pr->p)
+	if (pr->p) {
 		kpc_unregister(pr->p);
+		idr_remove(&kpe_ids, pr->id);
+	}
 	kfree(pr->args);
 	kfree(pr);
 }
@@ -438,6 +459,15 @@ static struct kpe_event *kpe_event_new(const struct kpe_cmd *cmd)
 		kfree(ev);
 		return NULL;
 	}
+	if (cmd->kind == 'r') {
+		ev->hist = alloc_percpu(struct kpe_hist);
+		if (!ev->hist) {
+			kpe_group_put(ev->group);
+			kfree(ev->enable);
+			kfree(ev);
+			return NULL;
+		}
+	}
 	ev->enable->ev = ev;
 	strscpy(ev->name, cmd->event, sizeof(ev->name));
 	ev->kind = cmd->kind;
@@ -448,6 +478,7 @@ static struct kpe_event *kpe_event_new(const struct kpe_cmd *cmd)
 /* An event whose last probe went: its directory goes in kpe_bury() */
 static void kpe_event_free(struct kpe_event *ev)
 {
+	kpe_trace_print_summary(ev);
 	list_move_tail(&ev->node, &kpe_dead_events);
 	kpe_group_put(ev->group);
 }
@@ -462,6 +493,7 @@ static void kpe_bury(void)
 	list_for_each_entry_safe(ev, nev, &kpe_dead_events, node) {
 		debugfs_remove_recursive(ev->dir);
 		list_del(&ev->node);
+		free_percpu(ev->hist);
 		kfree(ev->enable);
 		kfree(ev);
 	}
@@ -537,6 +569,7 @@ static int kpe_create(struct kpe_cmd *cmd)
 		kpe_probe_free(pr);
 		if (new) {
 			kpe_group_put(new->group);
+			free_percpu(new->hist);
 			kfree(new->enable);
 			kfree(new);
 		}
@@ -547,6 +580,7 @@ static int kpe_create(struct kpe_cmd *cmd)
 		list_add_tail(&new->node, &kpe_events);
 		new->dir = debugfs_create_dir(new->name, new->group->dir);
 		debugfs_create_file("enable", 0600, new->dir, new->enable, &kpe_enable_fops);
+		kpe_hist_files(new);
 	}
 	return 0;
 }
@@ -617,9 +651,14 @@ static int kpe_remove_all(void)
 	return 0;
 }
 
-/* One line of kprobe_events (comment cut) */
-static int kpe_run(const char *line)
+/*
+ * One line of kprobe_events (comment cut). @at_load: a line of events=,
+ * whose event is enabled at once and prints its hits to dmesg, and whose
+ * error goes to dmesg as error_log would show it.
+ */
+static int kpe_run(const char *line, bool at_load)
 {
+	struct kpe_event *ev;
 	struct kpe_cmd *cmd;
 	int err;
 
@@ -636,6 +675,13 @@ static int kpe_run(const char *line)
 		err = cmd->kind == '-' ? kpe_remove(cmd) : kpe_create(cmd);
 	if (err)
 		kpe_log_error(cmd);
+	if (at_load && err)
+		kpe_report_error(cmd, line, err);
+	if (at_load && !err && cmd->argc && cmd->kind != '-') {
+		ev = kpe_find_event(cmd->group, cmd->event);
+		ev->printk = true;
+		kpe_event_enable(ev, true);
+	}
 	kpe_writer_done();
 	kpe_cmd_free(cmd);
 	kfree(cmd);
@@ -681,7 +727,7 @@ static ssize_t kpe_events_write(struct file *file, const char __user *ubuf,
 			tmp = strchr(buf, '#');
 			if (tmp)
 				*tmp = '\0';
-			ret = kpe_run(buf);
+			ret = kpe_run(buf, false);
 			if (ret)
 				goto out;
 			buf += size;
@@ -834,10 +880,34 @@ static int kpe_readme_show(struct seq_file *m, void *v)
 	seq_puts(m,
 		 "  events/<group>/<event>/enable\t- Write 0/1 to disable/enable <event>\n"
 		 "  kprobe_profile\t- <event> <hits> <misses>\n"
+		 "  trace\t\t\t- the records of enabled events; open with O_TRUNC to clear\n"
+		 "  trace_pipe\t\t- the same, consumed as read; blocks while empty\n"
+		 "  events/<group>/<event>/hist\t- a return event's latency, log2 ns; write 0 to clear\n"
 		 "  error_log\t\t- the last 8 errors; open with O_TRUNC to clear\n");
 	return 0;
 }
 DEFINE_SHOW_ATTRIBUTE(kpe_readme);
+
+/*
+ * kpe_define_at_load() - the events= lines, each defined and enabled
+ * @lines: ';'-separated kprobe_events lines
+ *
+ * Return: 0, or the first line's error (in dmesg, with its caret).
+ */
+int kpe_define_at_load(const char *lines)
+{
+	char *buf, *cur, *line;
+	int err = 0;
+
+	buf = kstrdup(lines, GFP_KERNEL);
+	if (!buf)
+		return -ENOMEM;
+	cur = buf;
+	while (!err && (line = strsep(&cur, ";")))
+		err = kpe_run(line, true);
+	kfree(buf);
+	return err;
+}
 
 int kpe_init(struct dentry *dir)
 {
@@ -845,6 +915,11 @@ int kpe_init(struct dentry *dir)
 
 	if (err)
 		return err;
+	err = kpe_trace_init(dir);
+	if (err) {
+		kpe_syms_exit();
+		return err;
+	}
 	kpe_events_dir = debugfs_create_dir("events", dir);
 	debugfs_create_file("kprobe_events", 0600, dir, NULL, &kpe_events_fops);
 	debugfs_create_file("kprobe_profile", 0400, dir, NULL, &kpe_profile_fops);
@@ -865,5 +940,6 @@ void kpe_exit(void)
 	kpe_remove_all();
 	kpe_clear_errors();
 	kpe_writer_done();
+	kpe_trace_exit();
 	kpe_syms_exit();
 }

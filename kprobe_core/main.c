@@ -66,6 +66,22 @@ static struct notifier_block kpc_module_nb = {
 	.notifier_call = kpc_module_notify,
 };
 
+static char *events;
+module_param(events, charp, 0400);
+MODULE_PARM_DESC(events,
+		 "kprobe_events lines separated by ';': defined and enabled at load, each hit printed to dmesg (rate-limited), counts and latency histograms printed at unload");
+
+static void kpc_teardown(void)
+{
+	/* no file is open (each holds the module): events go, then the files */
+	kpe_exit();
+	kpc_debugfs_exit();
+	unregister_module_notifier(&kpc_module_nb);
+	kpc_remove_owner(NULL, true);
+	kpc_fentry_exit();
+	kpc_exit_exit();
+}
+
 static int __init kpc_init(void)
 {
 	int err;
@@ -85,19 +101,20 @@ static int __init kpc_init(void)
 		kpc_exit_exit();
 		return err;
 	}
+	if (events && events[0]) {
+		err = kpe_define_at_load(events);
+		if (err) {
+			kpc_teardown();
+			return err;
+		}
+	}
 	pr_info("ready\n");
 	return 0;
 }
 
 static void __exit kpc_exit(void)
 {
-	/* no file is open (each holds the module): events go, then the files */
-	kpe_exit();
-	kpc_debugfs_exit();
-	unregister_module_notifier(&kpc_module_nb);
-	kpc_remove_owner(NULL, true);
-	kpc_fentry_exit();
-	kpc_exit_exit();
+	kpc_teardown();
 }
 
 module_init(kpc_init);

@@ -11,6 +11,9 @@ KPC_TC_RESULT=$(mktemp)
 export KPC_TC_RESULT
 testlog=$(mktemp)
 export testlog
+# as ftracetest: a scratch directory the case may use
+TMPDIR=$(mktemp -d)
+export TMPDIR
 sh -e -c '
 	cd "$1" || exit 1
 	. /tests/ftrace/functions
@@ -24,6 +27,7 @@ sh -e -c '
 rc=$?
 verdict=$(cat "$KPC_TC_RESULT")
 rm -f "$KPC_TC_RESULT" "$testlog"
+rm -rf "$TMPDIR"
 # A case that exits non-zero failed, whatever a subshell said before.
 if [ -z "$verdict" ]; then
 	if [ $rc -eq 0 ]; then verdict=pass; else verdict=fail; fi
