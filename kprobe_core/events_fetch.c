@@ -15,7 +15,7 @@
 #include <linux/sched.h>
 #include <linux/string.h>
 #include <linux/uaccess.h>
-#include <asm/unaligned.h>
+#include "kpc_compat.h"
 #include "events.h"
 
 static bool kpe_read(void *dst, unsigned long addr, unsigned int size, bool user)

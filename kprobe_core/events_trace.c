@@ -22,6 +22,7 @@
 
 #include <linux/debugfs.h>
 #include <linux/hardirq.h>
+#include <linux/kallsyms.h>
 #include <linux/moduleparam.h>
 #include <linux/percpu.h>
 #include <linux/ring_buffer.h>
@@ -29,7 +30,7 @@
 #include <linux/seq_file.h>
 #include <linux/slab.h>
 #include <linux/uaccess.h>
-#include <asm/unaligned.h>
+#include "kpc_compat.h"
 #include "events.h"
 
 static unsigned int trace_buffer_kb = 128;
@@ -141,6 +142,7 @@ static void kpe_print_value(struct kpe_out *o, const struct kpe_rec *rec,
 static void kpe_print_event(struct kpe_out *o, const struct kpe_rec *rec,
 			    const struct kpe_probe *pr)
 {
+	char func[KSYM_NAME_LEN + 16];
 	const struct kpe_arg *a;
 	unsigned int i, j;
 	const u8 *p;
@@ -149,10 +151,12 @@ static void kpe_print_event(struct kpe_out *o, const struct kpe_rec *rec,
 		kpe_printf(o, "(a removed event): (%pS)\n", (void *)rec->ip);
 		return;
 	}
-	if (pr->ev->kind == 'r')
-		kpe_printf(o, "%s: (%pS <- %ps)", pr->ev->name, (void *)rec->ret_ip,
-			   (void *)rec->ip);
-	else
+	if (pr->ev->kind == 'r') {
+		/* the function by name alone, as seq_print_sym() without offset */
+		snprintf(func, sizeof(func), "%ps", (void *)rec->ip);
+		func[strcspn(func, " ")] = '\0';
+		kpe_printf(o, "%s: (%pS <- %s)", pr->ev->name, (void *)rec->ret_ip, func);
+	} else
 		kpe_printf(o, "%s: (%pS)", pr->ev->name, (void *)rec->ip);
 	for (i = 0; i < pr->nargs; i++) {
 		a = &pr->args[i];

@@ -96,5 +96,55 @@ expect_dmesg() {
 	fi
 }
 
+# Checks a latency histogram as the core's samples and hist files draw it,
+# read from stdin (debugfs, or the kernel log with its prefix stripped): a
+# header "NAME latency in ns: count N, min X, mean Y, max Z" with N = $1,
+# then bpftrace-style lines. Every call is counted, none is shorter than
+# 1 ms, the buckets add up to the calls, the first non-empty bucket is the
+# one that holds the min and the last the one that holds the max (computed
+# here), most calls land from 1 ms to 8x 2 ms ([512K, 1M) to [8M, 16M) ns).
+check_hist() {
+	awk -v n="$1" '
+	# The bucket of x: i with 2^i <= x < 2^(i+1), 0 below 2.
+	function bucket(x,   i, p) { i = 0; p = 2; while (x >= p) { i++; p *= 2 }; return i }
+	# The bucket of a label "[512K," or "[1M," or "[0,".
+	function label(s,   v) {
+		sub(/^\[/, "", s); sub(/,.*/, "", s)
+		v = s + 0
+		if (s ~ /K$/) v *= 1024
+		if (s ~ /M$/) v *= 1048576
+		if (s ~ /G$/) v *= 1073741824
+		return bucket(v)
+	}
+	/ latency in ns: count / {
+		head = 1
+		sub(/,/, "", $6); count = $6
+		sub(/,/, "", $8); min = $8 + 0
+		max = $12 + 0
+	}
+	/^\[/ {
+		split($0, f, ")")
+		range = f[1] ")"
+		split(f[2], g, " ")
+		c = g[1]; total += c
+		if (c > 0) { if (first == "") first = label(range); last = label(range) }
+		if (range == "[512K, 1M)" || range == "[1M, 2M)" || range == "[2M, 4M)" ||
+		    range == "[4M, 8M)" || range == "[8M, 16M)")
+			near += c
+		if (!match($0, /\|[@ ]+\|$/) || RLENGTH != 54)
+			bad = bad " bar:" range
+	}
+	END {
+		if (!head) { print "no header line"; exit 1 }
+		if (count != n) { print "count " count ", want " n; exit 1 }
+		if (min < 1000000) { print "min " min " ns is below 1 ms"; exit 1 }
+		if (total != n) { print "buckets add up to " total ", want " n; exit 1 }
+		if (first != bucket(min)) { print "first bucket " first ", min " min " is in " bucket(min); exit 1 }
+		if (last != bucket(max)) { print "last bucket " last ", max " max " is in " bucket(max); exit 1 }
+		if (near * 2 <= n) { print near " of " n " calls in [512K, 16M)"; exit 1 }
+		if (bad != "") { print "malformed lines:" bad; exit 1 }
+		print "count " count ", min " min " ns (bucket " first "), max " max " ns (bucket " last "), " near " of " n " in [512K, 16M)"
+	}'
+}
 # Start every case with a mark, so dmesg_since_mark works without one.
 mark
