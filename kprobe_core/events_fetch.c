@@ -15,7 +15,6 @@
 #include <linux/sched.h>
 #include <linux/string.h>
 #include <linux/uaccess.h>
-#include "kpc_compat.h"
 #include "events.h"
 
 static bool kpe_read(void *dst, unsigned long addr, unsigned int size, bool user)
@@ -78,20 +77,29 @@ static u64 kpe_bitfield(u64 v, const struct kpe_insn *bf, unsigned int size)
 	}
 }
 
+/*
+ * The low @size bytes of @v, at any alignment (fields follow each other
+ * unpadded, as the kernel's records do; both architectures here are
+ * little-endian, as events_trace.c's loads assume too).
+ */
 static void kpe_put(u8 *dest, u64 v, unsigned int size)
 {
+	u8 v8 = v;
+	u16 v16 = v;
+	u32 v32 = v;
+
 	switch (size) {
 	case 1:
-		*dest = v;
+		memcpy(dest, &v8, 1);
 		break;
 	case 2:
-		put_unaligned((u16)v, (u16 *)dest);
+		memcpy(dest, &v16, 2);
 		break;
 	case 4:
-		put_unaligned((u32)v, (u32 *)dest);
+		memcpy(dest, &v32, 4);
 		break;
 	default:
-		put_unaligned(v, (u64 *)dest);
+		memcpy(dest, &v, 8);
 		break;
 	}
 }
@@ -162,7 +170,7 @@ static bool kpe_store_string(const struct kpe_insn *st, unsigned long val, u8 *d
 		if (!len)
 			return false;
 	}
-	put_unaligned(len << 16 | dyn->used, (u32 *)dest);
+	kpe_put(dest, len << 16 | dyn->used, sizeof(u32));
 	dyn->used += len;
 	return true;
 }

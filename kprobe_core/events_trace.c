@@ -30,7 +30,6 @@
 #include <linux/seq_file.h>
 #include <linux/slab.h>
 #include <linux/uaccess.h>
-#include "kpc_compat.h"
 #include "events.h"
 
 static unsigned int trace_buffer_kb = 128;
@@ -75,9 +74,11 @@ static __printf(2, 3) void kpe_printf(struct kpe_out *o, const char *fmt, ...)
 /* The string of a string field; NULL for a fault */
 static const char *kpe_rec_string(const struct kpe_rec *rec, const u8 *field)
 {
-	u32 loc = get_unaligned((const u32 *)field);
-	u32 len = loc >> 16, offs = loc & 0xffff;
+	u32 loc, len, offs;
 
+	memcpy(&loc, field, sizeof(loc));
+	len = loc >> 16;
+	offs = loc & 0xffff;
 	if (!len || offs + len > rec->len || rec->data[offs + len - 1])
 		return NULL;
 	return (const char *)rec->data + offs;
@@ -89,20 +90,8 @@ static void kpe_print_value(struct kpe_out *o, const struct kpe_rec *rec,
 	const char *str;
 	u64 v = 0;
 
-	switch (a->size) {
-	case 1:
-		v = *p;
-		break;
-	case 2:
-		v = get_unaligned((const u16 *)p);
-		break;
-	case 4:
-		v = get_unaligned((const u32 *)p);
-		break;
-	case 8:
-		v = get_unaligned((const u64 *)p);
-		break;
-	}
+	/* the low bytes of v: little-endian, as events_fetch.c stored them */
+	memcpy(&v, p, min_t(unsigned int, a->size, sizeof(v)));
 	switch (a->type) {
 	case KPE_T_U8: case KPE_T_U16: case KPE_T_U32: case KPE_T_U64:
 		kpe_printf(o, "%llu", v);

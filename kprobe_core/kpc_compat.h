@@ -17,12 +17,6 @@
 #ifdef CONFIG_KRETPROBE_ON_RETHOOK
 #include <linux/rethook.h>
 #endif
-/* get_unaligned() and put_unaligned(): asm/ before 6.12, linux/ since */
-#if __has_include(<linux/unaligned.h>)
-#include <linux/unaligned.h>
-#else
-#include <asm/unaligned.h>
-#endif
 
 /*
  * On an ftrace-based kprobe the probed "instruction" is the fentry call:

@@ -30,17 +30,17 @@ load kprobe_core
 defs='p:kt kpc_target:kpc_target_fn x=$arg1:s32 h=$arg1:x16 c=$comm b=$arg1:b3@1/32
 r:ktr kpc_target:kpc_target_fn ret=$retval:s32'
 for dir in $T $D; do
-	echo "$defs" >$dir/kprobe_events || fail "$dir/kprobe_events refused the definitions"
-	echo >$dir/trace
+	echo "$defs" >"$dir"/kprobe_events || fail "$dir/kprobe_events refused the definitions"
+	echo >"$dir"/trace
 done
-for dir in $T $D; do echo 1 >$dir/events/kprobes/enable; done
+for dir in $T $D; do echo 1 >"$dir"/events/kprobes/enable; done
 calls $N
-for dir in $T $D; do echo 0 >$dir/events/kprobes/enable; done
+for dir in $T $D; do echo 0 >"$dir"/events/kprobes/enable; done
 for dir in $T $D; do
 	echo "$dir/kprobe_profile:"
-	grep -E '^ +ktr? ' $dir/kprobe_profile | tee /tmp/profile.$(basename $dir)
+	grep -E '^ +ktr? ' "$dir"/kprobe_profile | tee "/tmp/profile.$(basename "$dir")"
 	# the event's part of each line: the context (pid, timestamps) differs
-	grep -E ' ktr?: \(' $dir/trace | sed 's/.* \(ktr*: (\)/\1/' >/tmp/trace.$(basename $dir)
+	grep -E ' ktr?: \(' "$dir"/trace | sed 's/.* \(ktr*: (\)/\1/' >"/tmp/trace.$(basename "$dir")"
 done
 echo "first records, ours:"
 head -n 2 /tmp/trace.kprobe_core
@@ -74,7 +74,7 @@ awk '/^kt: / {
 		if (index($0, want) == 0) { print "return " r ": " $0 ", want " want; bad = 1 }
 	}
 	END { exit bad }' /tmp/trace.kprobe_core || fail "a record holds other values than the workload's"
-for dir in $T $D; do echo >$dir/kprobe_events; done
+for dir in $T $D; do echo >"$dir"/kprobe_events; done
 
 # ---- an unreadable argument ----
 echo 'p:kt kpc_target:kpc_target_fn v=+0($arg1):u32 s=+0($arg1):string' >$D/kprobe_events
