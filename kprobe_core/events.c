@@ -309,8 +309,12 @@ static int kpe_register(struct kpe_probe *pr, const struct kpe_event *ev)
 	} else {
 		d.pre = kpe_pre;
 	}
-	/* the id first: a record may be read as soon as the probe is armed */
-	err = idr_alloc(&kpe_ids, pr, 0, INT_MAX, GFP_KERNEL);
+	/*
+	 * The id first: a record may be read as soon as the probe is armed.
+	 * Cyclic: records of a removed probe may still be in the buffer, and
+	 * must not be read with another probe's layout.
+	 */
+	err = idr_alloc_cyclic(&kpe_ids, pr, 0, INT_MAX, GFP_KERNEL);
 	if (err < 0)
 		return err;
 	pr->id = err;
@@ -888,39 +892,59 @@ static int kpe_readme_show(struct seq_file *m, void *v)
 }
 DEFINE_SHOW_ATTRIBUTE(kpe_readme);
 
+static char *events;
+module_param(events, charp, 0400);
+MODULE_PARM_DESC(events,
+		 "kprobe_events lines separated by ';': defined and enabled at load, each hit printed to dmesg (rate-limited), counts and latency histograms printed at unload");
+
 /*
- * kpe_define_at_load() - the events= lines, each defined and enabled
- * @lines: ';'-separated kprobe_events lines
- *
- * Return: 0, or the first line's error (in dmesg, with its caret).
+ * The events= lines, each defined and enabled ('#' starts a comment, as
+ * in kprobe_events; a ';' always ends a line, even in a \"string\").
+ * Return: 0, or the first bad line's error (in dmesg, with its caret).
  */
-int kpe_define_at_load(const char *lines)
+static int kpe_define_at_load(const char *lines)
 {
-	char *buf, *cur, *line;
+	char *buf, *cur, *line, *tmp;
 	int err = 0;
 
 	buf = kstrdup(lines, GFP_KERNEL);
 	if (!buf)
 		return -ENOMEM;
 	cur = buf;
-	while (!err && (line = strsep(&cur, ";")))
+	while (!err && (line = strsep(&cur, ";"))) {
+		tmp = strchr(line, '#');
+		if (tmp)
+			*tmp = '\0';
 		err = kpe_run(line, true);
+	}
 	kfree(buf);
 	return err;
 }
 
+/*
+ * The files go in last: a failed events= line unwinds everything before
+ * any reader can hold one of them open.
+ */
 int kpe_init(struct dentry *dir)
 {
 	int err = kpe_syms_init();
 
 	if (err)
 		return err;
-	err = kpe_trace_init(dir);
+	err = kpe_trace_init();
 	if (err) {
 		kpe_syms_exit();
 		return err;
 	}
 	kpe_events_dir = debugfs_create_dir("events", dir);
+	if (events && events[0]) {
+		err = kpe_define_at_load(events);
+		if (err) {
+			kpe_exit();
+			return err;
+		}
+	}
+	kpe_trace_files(dir);
 	debugfs_create_file("kprobe_events", 0600, dir, NULL, &kpe_events_fops);
 	debugfs_create_file("kprobe_profile", 0400, dir, NULL, &kpe_profile_fops);
 	debugfs_create_file("error_log", 0600, dir, NULL, &kpe_error_log_fops);

@@ -85,7 +85,7 @@ struct kpe_rec {
 	u32 pid;
 	u16 len;			/* bytes of data[] */
 	u8 flags;			/* KPE_RF_* */
-	u8 preempt;			/* preempt_count() & 0xff */
+	u8 preempt;			/* preempt depth, migrate-disable << 4 */
 	char comm[TASK_COMM_LEN];
 	unsigned long ip;		/* p: the probed address; r: the function */
 	unsigned long ret_ip;		/* r: where it returned to */
@@ -93,11 +93,14 @@ struct kpe_rec {
 	u8 data[];
 };
 
+/* The context of a hit, as ftrace's TRACE_FLAG_* */
 #define KPE_RF_IRQS_OFF		0x01
 #define KPE_RF_NEED_RESCHED	0x02
-#define KPE_RF_HARDIRQ		0x04
-#define KPE_RF_SOFTIRQ		0x08
-#define KPE_RF_NMI		0x10
+#define KPE_RF_PREEMPT_RESCHED	0x04
+#define KPE_RF_HARDIRQ		0x08
+#define KPE_RF_SOFTIRQ		0x10
+#define KPE_RF_NMI		0x20
+#define KPE_RF_BH_OFF		0x40
 
 /*
  * A record's most bytes: what one ring buffer page holds, less its
@@ -112,8 +115,6 @@ struct kpe_probe *kpe_probe_by_id(u32 id);
 int kpe_init(struct dentry *dir);
 /* Remove every event (their summaries go to dmesg), then the files. */
 void kpe_exit(void);
-/* events= at load: define and enable each ';'-separated line */
-int kpe_define_at_load(const char *lines);
 
 /* events_fetch.c */
 unsigned int kpe_fetch_args(const struct kpe_probe *pr, struct pt_regs *regs,
@@ -124,7 +125,8 @@ void kpe_fetch_edata(const struct kpe_probe *pr, struct pt_regs *regs,
 int kpe_fetch_prepare(struct kpe_probe *pr);
 
 /* events_trace.c */
-int kpe_trace_init(struct dentry *dir);
+int kpe_trace_init(void);
+void kpe_trace_files(struct dentry *dir);
 void kpe_trace_exit(void);
 void kpe_trace_hit(const struct kpe_probe *pr, struct pt_regs *regs,
 		   const unsigned long *edata, u64 latency_ns);

@@ -53,12 +53,18 @@ static unsigned int kpe_read_string(char *dst, unsigned long addr, unsigned int 
 	return room;
 }
 
-/* $stackN: regs_get_kernel_stack_nth() is not exported on arm64 */
+/*
+ * $stackN: regs_get_kernel_stack_nth() is not exported on arm64. As it
+ * does, 0 past the end of the stack the probe ran on.
+ */
 static unsigned long kpe_stack_nth(struct pt_regs *regs, unsigned int n)
 {
+	unsigned long sp = kernel_stack_pointer(regs), addr = sp + n * sizeof(long);
 	unsigned long val = 0;
 
-	kpe_read(&val, kernel_stack_pointer(regs) + n * sizeof(long), sizeof(val), false);
+	if ((addr & ~(THREAD_SIZE - 1)) != (sp & ~(THREAD_SIZE - 1)))
+		return 0;
+	kpe_read(&val, addr, sizeof(val), false);
 	return val;
 }
 

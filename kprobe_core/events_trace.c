@@ -30,6 +30,7 @@
 #include <linux/seq_file.h>
 #include <linux/slab.h>
 #include <linux/uaccess.h>
+#include "kpc_compat.h"
 #include "events.h"
 
 static unsigned int trace_buffer_kb = 128;
@@ -37,7 +38,14 @@ module_param(trace_buffer_kb, uint, 0400);
 MODULE_PARM_DESC(trace_buffer_kb,
 		 "KiB of records kept per CPU for trace and trace_pipe (default 128)");
 
-#define KPE_TEXT_MAX		1024	/* one printed record */
+/*
+ * One printed record: a record holds at most KPE_REC_MAX bytes, and an
+ * argument's text is at most about four times its bytes (a u8 array:
+ * "255,") plus its name. A line cut short ends in " ...".
+ */
+#define KPE_TEXT_MAX		(4 * KPE_REC_MAX + KPE_MAX_ARGS * (KPE_ARG_NAME_MAX + 2))
+#define KPE_CUT			" ...\n"
+#define KPE_PRINTK_MAX		1024	/* a dmesg line: printk keeps about that */
 #define KPE_BAR_WIDTH		52	/* bpftrace's hist() bars */
 #define KPE_PRINTK_BURST	10	/* dmesg lines per event ... */
 #define KPE_PRINTK_WINDOW	(5 * HZ) /* ... per window */
@@ -45,7 +53,7 @@ MODULE_PARM_DESC(trace_buffer_kb,
 struct kpe_scratch {
 	int busy;			/* a handler of this CPU is building */
 	u8 rec[KPE_REC_MAX];
-	char text[KPE_TEXT_MAX];	/* a dmesg line */
+	char text[KPE_PRINTK_MAX];	/* a dmesg line */
 };
 
 static struct trace_buffer *kpe_buffer;
@@ -60,15 +68,26 @@ struct kpe_out {
 	size_t size, len;
 };
 
+/* Appends; the last sizeof(KPE_CUT) bytes stay free for kpe_end_line() */
 static __printf(2, 3) void kpe_printf(struct kpe_out *o, const char *fmt, ...)
 {
+	size_t room = o->size - sizeof(KPE_CUT);
 	va_list args;
 
-	if (o->len >= o->size)
+	if (o->len >= room)
 		return;
 	va_start(args, fmt);
-	o->len += vscnprintf(o->buf + o->len, o->size - o->len, fmt, args);
+	o->len += vscnprintf(o->buf + o->len, room - o->len, fmt, args);
 	va_end(args);
+}
+
+/* A line ends with a newline, and says so when it was cut */
+static void kpe_end_line(struct kpe_out *o)
+{
+	if (o->len + 1 >= o->size - sizeof(KPE_CUT))
+		o->len += scnprintf(o->buf + o->len, o->size - o->len, KPE_CUT);
+	else
+		o->len += scnprintf(o->buf + o->len, o->size - o->len, "\n");
 }
 
 /* The string of a string field; NULL for a fault */
@@ -131,20 +150,24 @@ static void kpe_print_value(struct kpe_out *o, const struct kpe_rec *rec,
 static void kpe_print_event(struct kpe_out *o, const struct kpe_rec *rec,
 			    const struct kpe_probe *pr)
 {
-	char func[KSYM_NAME_LEN + 16];
 	const struct kpe_arg *a;
 	unsigned int i, j;
+	size_t at;
 	const u8 *p;
 
-	if (!pr) {
-		kpe_printf(o, "(a removed event): (%pS)\n", (void *)rec->ip);
+	/* the probe of that id is gone (ids are not reused until they wrap) */
+	if (!pr || rec->len < pr->size) {
+		kpe_printf(o, "(a removed event): (%pS)", (void *)rec->ip);
+		kpe_end_line(o);
 		return;
 	}
 	if (pr->ev->kind == 'r') {
+		kpe_printf(o, "%s: (%pS <- ", pr->ev->name, (void *)rec->ret_ip);
 		/* the function by name alone, as seq_print_sym() without offset */
-		snprintf(func, sizeof(func), "%ps", (void *)rec->ip);
-		func[strcspn(func, " ")] = '\0';
-		kpe_printf(o, "%s: (%pS <- %s)", pr->ev->name, (void *)rec->ret_ip, func);
+		at = o->len;
+		kpe_printf(o, "%ps", (void *)rec->ip);
+		o->len = at + strcspn(o->buf + at, " ");
+		kpe_printf(o, ")");
 	} else
 		kpe_printf(o, "%s: (%pS)", pr->ev->name, (void *)rec->ip);
 	for (i = 0; i < pr->nargs; i++) {
@@ -167,27 +190,50 @@ static void kpe_print_event(struct kpe_out *o, const struct kpe_rec *rec,
 		}
 		kpe_printf(o, "}");
 	}
-	kpe_printf(o, "\n");
+	kpe_end_line(o);
 }
 
 /* "           TASK-PID     [CPU] FLAGS  SECONDS.USECS: ", trace_print_context() */
 static void kpe_print_context(struct kpe_out *o, const struct kpe_rec *rec, int cpu, u64 ts)
 {
+	bool nmi = rec->flags & KPE_RF_NMI, hard = rec->flags & KPE_RF_HARDIRQ;
+	bool soft = rec->flags & KPE_RF_SOFTIRQ;
 	char flags[6] = ".....";
-	u32 usec = do_div(ts, NSEC_PER_SEC) / NSEC_PER_USEC;
+	u32 usec;
 
-	if (rec->flags & KPE_RF_IRQS_OFF)
+	/* trace_print_lat_fmt() */
+	switch (rec->flags & (KPE_RF_IRQS_OFF | KPE_RF_BH_OFF)) {
+	case KPE_RF_IRQS_OFF | KPE_RF_BH_OFF:
+		flags[0] = 'D';
+		break;
+	case KPE_RF_IRQS_OFF:
 		flags[0] = 'd';
-	if (rec->flags & KPE_RF_NEED_RESCHED)
+		break;
+	case KPE_RF_BH_OFF:
+		flags[0] = 'b';
+		break;
+	}
+	switch (rec->flags & (KPE_RF_NEED_RESCHED | KPE_RF_PREEMPT_RESCHED)) {
+	case KPE_RF_NEED_RESCHED | KPE_RF_PREEMPT_RESCHED:
 		flags[1] = 'N';
-	if (rec->flags & KPE_RF_NMI)
-		flags[2] = 'z';
-	else if (rec->flags & KPE_RF_HARDIRQ)
-		flags[2] = rec->flags & KPE_RF_SOFTIRQ ? 'H' : 'h';
-	else if (rec->flags & KPE_RF_SOFTIRQ)
-		flags[2] = 's';
+		break;
+	case KPE_RF_NEED_RESCHED:
+		flags[1] = 'n';
+		break;
+	case KPE_RF_PREEMPT_RESCHED:
+		flags[1] = 'p';
+		break;
+	}
+	flags[2] = nmi && hard ? 'Z' : nmi ? 'z' : hard && soft ? 'H' : hard ? 'h' :
+		   soft ? 's' : '.';
 	if (rec->preempt & 0xf)
 		flags[3] = hex_asc[rec->preempt & 0xf];
+	if (rec->preempt & 0xf0)
+		flags[4] = hex_asc[rec->preempt >> 4];
+	/* ns2usecs() rounds */
+	ts += 500;
+	do_div(ts, NSEC_PER_USEC);
+	usec = do_div(ts, USEC_PER_SEC);
 	kpe_printf(o, "%16.16s-%-7u [%03d] %s %5llu.%06u: ", rec->comm, rec->pid, cpu, flags,
 		   ts, usec);
 }
@@ -202,21 +248,57 @@ static void kpe_print_record(struct kpe_out *o, const struct kpe_rec *rec, int c
 
 /* ---- handlers ---- */
 
+/* tracing_gen_ctx_irq_test() */
 static u8 kpe_context_flags(void)
 {
+	unsigned int pc = preempt_count();
 	u8 f = 0;
 
 	if (irqs_disabled())
 		f |= KPE_RF_IRQS_OFF;
+	if (softirq_count() >> (SOFTIRQ_SHIFT + 1))
+		f |= KPE_RF_BH_OFF;
 	if (tif_need_resched())
 		f |= KPE_RF_NEED_RESCHED;
-	if (in_nmi())
+	if (test_preempt_need_resched())
+		f |= KPE_RF_PREEMPT_RESCHED;
+	if (pc & NMI_MASK)
 		f |= KPE_RF_NMI;
-	if (in_hardirq())
+	if (pc & HARDIRQ_MASK)
 		f |= KPE_RF_HARDIRQ;
-	if (in_serving_softirq())
+	if (pc & SOFTIRQ_OFFSET)
 		f |= KPE_RF_SOFTIRQ;
 	return f;
+}
+
+/*
+ * The preempt depth (at most 15) and migrate-disable depth (at most 15,
+ * << 4), less the one the probe's own preempt_disable() adds on a
+ * preemptible kernel, as trace_event_buffer_reserve() does for the
+ * kernel's kprobe events (tracing_gen_ctx_dec())
+ */
+static u8 kpe_context_depth(void)
+{
+	u8 d = min_t(unsigned int, preempt_count() & 0xff, 0xf) |
+	       min(kpc_migration_disabled(), 0xfU) << 4;
+
+	return IS_ENABLED(CONFIG_PREEMPTION) && (d & 0xf) ? d - 1 : d;
+}
+
+/*
+ * printk_deferred(): the record goes to the log buffer and the console is
+ * written later, from irq_work, as the scheduler's own messages are; a
+ * probe may sit where driving the console would deadlock (under a
+ * runqueue lock). Its _printk_deferred() is not exported; vprintk_emit()
+ * at LOGLEVEL_SCHED is what it does.
+ */
+static __printf(1, 2) void kpe_printk_deferred(const char *fmt, ...)
+{
+	va_list args;
+
+	va_start(args, fmt);
+	vprintk_emit(0, LOGLEVEL_SCHED, NULL, fmt, args);
+	va_end(args);
 }
 
 /* events= lines: KPE_PRINTK_BURST per window, the rest counted */
@@ -232,7 +314,8 @@ static void kpe_printk(struct kpe_event *ev, struct kpe_scratch *s,
 		atomic_set(&ev->printk_lines, 0);
 		held = atomic_xchg(&ev->printk_held, 0);
 		if (held)
-			pr_info("%s: %d hits not printed (rate limit)\n", ev->name, held);
+			kpe_printk_deferred(KERN_INFO pr_fmt("%s: %d hits not printed (rate limit)\n"),
+					    ev->name, held);
 	}
 	if (atomic_inc_return(&ev->printk_lines) > KPE_PRINTK_BURST) {
 		atomic_inc(&ev->printk_held);
@@ -241,7 +324,7 @@ static void kpe_printk(struct kpe_event *ev, struct kpe_scratch *s,
 	}
 	kpe_printf(&o, "%s-%u [%03d] ", rec->comm, rec->pid, smp_processor_id());
 	kpe_print_event(&o, rec, pr);
-	pr_info("%s", s->text);
+	kpe_printk_deferred(KERN_INFO pr_fmt("%s"), s->text);
 }
 
 /*
@@ -284,7 +367,7 @@ void kpe_trace_hit(const struct kpe_probe *pr, struct pt_regs *regs,
 	rec->id = pr->id;
 	rec->pid = current->pid;
 	rec->flags = kpe_context_flags();
-	rec->preempt = preempt_count() & 0xff;
+	rec->preempt = kpe_context_depth();
 	memcpy(rec->comm, current->comm, sizeof(rec->comm));
 	rec->comm[sizeof(rec->comm) - 1] = '\0';
 	rec->ip = kpc_addr(pr->p);
@@ -305,6 +388,7 @@ struct kpe_trace_iter {
 	loff_t pos;			/* of the record in rec */
 	int cpu;			/* rec's, -1 when at the end */
 	u64 ts;
+	unsigned int len;		/* bytes of rec the buffer held */
 	bool lost;			/* the reader fell behind the writer */
 	char text[KPE_TEXT_MAX];
 	u8 rec[KPE_REC_MAX];
@@ -334,8 +418,8 @@ static int kpe_iter_peek(struct kpe_trace_iter *it)
 		it->cpu = -1;
 		return -1;
 	}
-	memcpy(it->rec, ring_buffer_event_data(event),
-	       min_t(unsigned int, ring_buffer_event_length(event), KPE_REC_MAX));
+	it->len = min_t(unsigned int, ring_buffer_event_length(event), KPE_REC_MAX);
+	memcpy(it->rec, ring_buffer_event_data(event), it->len);
 	it->lost = ring_buffer_iter_dropped(it->iter[it->cpu]);
 	return 0;
 }
@@ -348,6 +432,18 @@ static void kpe_iter_advance(struct kpe_trace_iter *it)
 	kpe_iter_peek(it);
 }
 
+/* Back to the oldest record, for a reader that seeks backwards */
+static void kpe_iter_rewind(struct kpe_trace_iter *it)
+{
+	int cpu;
+
+	for_each_possible_cpu(cpu)
+		if (it->iter[cpu])
+			ring_buffer_iter_reset(it->iter[cpu]);
+	it->pos = 0;
+	kpe_iter_peek(it);
+}
+
 static void *kpe_trace_start(struct seq_file *m, loff_t *pos)
 {
 	struct kpe_trace_iter *it = m->private;
@@ -355,6 +451,8 @@ static void *kpe_trace_start(struct seq_file *m, loff_t *pos)
 	if (*pos == 0)
 		return SEQ_START_TOKEN;
 	/* the header is position 0, record n is position n + 1 */
+	if (*pos - 1 < it->pos)
+		kpe_iter_rewind(it);
 	while (it->pos < *pos - 1 && it->cpu >= 0)
 		kpe_iter_advance(it);
 	return it->pos == *pos - 1 && it->cpu >= 0 ? it : NULL;
@@ -405,6 +503,7 @@ static int kpe_trace_show(struct seq_file *m, void *v)
 {
 	struct kpe_trace_iter *it = m->private;
 	struct kpe_out o = { .buf = it->text, .size = sizeof(it->text) };
+	const struct kpe_rec *rec = (const struct kpe_rec *)it->rec;
 
 	if (v == SEQ_START_TOKEN) {
 		kpe_trace_header(m);
@@ -413,7 +512,10 @@ static int kpe_trace_show(struct seq_file *m, void *v)
 	if (it->lost)
 		kpe_printf(&o, "CPU:%d [LOST EVENTS]\n", it->cpu);
 	mutex_lock(&kpe_lock);
-	kpe_print_record(&o, (struct kpe_rec *)it->rec, it->cpu, it->ts);
+	if (it->len < sizeof(*rec) + rec->len)
+		kpe_printf(&o, "CPU:%d [a record of %u bytes, too short]\n", it->cpu, it->len);
+	else
+		kpe_print_record(&o, rec, it->cpu, it->ts);
 	mutex_unlock(&kpe_lock);
 	seq_write(m, o.buf, o.len);
 	return 0;
@@ -442,8 +544,11 @@ static int kpe_trace_open(struct inode *inode, struct file *file)
 	struct kpe_trace_iter *it;
 	int cpu;
 
-	if ((file->f_mode & FMODE_WRITE) && (file->f_flags & O_TRUNC))
+	if ((file->f_mode & FMODE_WRITE) && (file->f_flags & O_TRUNC)) {
 		ring_buffer_reset(kpe_buffer);
+		for_each_possible_cpu(cpu)
+			per_cpu(kpe_nested, cpu) = 0;
+	}
 	if (!(file->f_mode & FMODE_READ))
 		return 0;
 	it = __seq_open_private(file, &kpe_trace_sops, sizeof(*it));
@@ -452,6 +557,7 @@ static int kpe_trace_open(struct inode *inode, struct file *file)
 	it->iter = kcalloc(nr_cpu_ids, sizeof(*it->iter), GFP_KERNEL);
 	if (!it->iter)
 		goto nomem;
+	/* NULL for a CPU the buffer has no part for */
 	for_each_possible_cpu(cpu)
 		it->iter[cpu] = ring_buffer_read_start(kpe_buffer, cpu, GFP_KERNEL);
 	kpe_iter_peek(it);
@@ -476,18 +582,28 @@ static ssize_t kpe_trace_write(struct file *file, const char __user *ubuf,
 	return count;
 }
 
+/* tracing_lseek(): a file opened only to write has no seq_file */
+static loff_t kpe_trace_lseek(struct file *file, loff_t offset, int whence)
+{
+	if (file->f_mode & FMODE_READ)
+		return seq_lseek(file, offset, whence);
+	file->f_pos = 0;
+	return 0;
+}
+
 static const struct file_operations kpe_trace_fops = {
 	.owner = THIS_MODULE,
 	.open = kpe_trace_open,
 	.read = seq_read,
 	.write = kpe_trace_write,
-	.llseek = seq_lseek,
+	.llseek = kpe_trace_lseek,
 	.release = kpe_trace_release,
 };
 
 /* ---- trace_pipe: consumed as read ---- */
 
 struct kpe_pipe {
+	struct mutex lock;		/* readers of this open file */
 	char text[KPE_TEXT_MAX + 64];
 	size_t len, pos;
 };
@@ -497,11 +613,12 @@ static bool kpe_pipe_fill(struct kpe_pipe *p)
 {
 	struct kpe_out o = { .buf = p->text, .size = sizeof(p->text) };
 	struct ring_buffer_event *event;
+	const struct kpe_rec *rec;
 	unsigned long lost = 0;
 	u64 ts, best = U64_MAX;
 	int cpu, first = -1;
 
-	for_each_online_cpu(cpu) {
+	for_each_possible_cpu(cpu) {
 		event = ring_buffer_peek(kpe_buffer, cpu, &ts, NULL);
 		if (event && ts < best) {
 			best = ts;
@@ -515,8 +632,13 @@ static bool kpe_pipe_fill(struct kpe_pipe *p)
 		return false;
 	if (lost)
 		kpe_printf(&o, "CPU:%d [LOST %lu EVENTS]\n", first, lost);
+	rec = ring_buffer_event_data(event);
 	mutex_lock(&kpe_lock);
-	kpe_print_record(&o, ring_buffer_event_data(event), first, ts);
+	if (ring_buffer_event_length(event) < sizeof(*rec) + rec->len)
+		kpe_printf(&o, "CPU:%d [a record of %u bytes, too short]\n", first,
+			   ring_buffer_event_length(event));
+	else
+		kpe_print_record(&o, rec, first, ts);
 	mutex_unlock(&kpe_lock);
 	p->len = o.len;
 	p->pos = 0;
@@ -525,8 +647,13 @@ static bool kpe_pipe_fill(struct kpe_pipe *p)
 
 static int kpe_pipe_open(struct inode *inode, struct file *file)
 {
-	file->private_data = kzalloc(sizeof(struct kpe_pipe), GFP_KERNEL);
-	return file->private_data ? 0 : -ENOMEM;
+	struct kpe_pipe *p = kzalloc(sizeof(*p), GFP_KERNEL);
+
+	if (!p)
+		return -ENOMEM;
+	mutex_init(&p->lock);
+	file->private_data = p;
+	return stream_open(inode, file);
 }
 
 static int kpe_pipe_release(struct inode *inode, struct file *file)
@@ -541,10 +668,9 @@ static int kpe_pipe_release(struct inode *inode, struct file *file)
  * Waiting is a poll every 50 ms: a wake-up from the handlers would need
  * an irq_work per hit, and ring_buffer_wait() is not exported.
  */
-static ssize_t kpe_pipe_read(struct file *file, char __user *ubuf, size_t count,
-			     loff_t *ppos)
+static ssize_t kpe_pipe_read_locked(struct file *file, struct kpe_pipe *p,
+				    char __user *ubuf, size_t count)
 {
-	struct kpe_pipe *p = file->private_data;
 	size_t done = 0, n;
 	bool more;
 
@@ -560,7 +686,7 @@ static ssize_t kpe_pipe_read(struct file *file, char __user *ubuf, size_t count,
 					return -EAGAIN;
 				if (schedule_timeout_interruptible(HZ / 20) ||
 				    signal_pending(current))
-					return -EINTR;
+					return -ERESTARTSYS;
 				continue;
 			}
 		}
@@ -571,6 +697,19 @@ static ssize_t kpe_pipe_read(struct file *file, char __user *ubuf, size_t count,
 		done += n;
 	}
 	return done;
+}
+
+static ssize_t kpe_pipe_read(struct file *file, char __user *ubuf, size_t count,
+			     loff_t *ppos)
+{
+	struct kpe_pipe *p = file->private_data;
+	ssize_t ret;
+
+	if (mutex_lock_interruptible(&p->lock))
+		return -ERESTARTSYS;
+	ret = kpe_pipe_read_locked(file, p, ubuf, count);
+	mutex_unlock(&p->lock);
+	return ret;
 }
 
 static const struct file_operations kpe_pipe_fops = {
@@ -714,11 +853,17 @@ void kpe_hist_files(struct kpe_event *ev)
 		debugfs_create_file("hist", 0600, ev->dir, ev, &kpe_hist_fops);
 }
 
-/* At the event's removal: what dmesg did not show, and the histogram */
+/*
+ * At the removal of an events= event: what dmesg did not show, and a
+ * return event's histogram
+ */
 void kpe_trace_print_summary(const struct kpe_event *ev)
 {
 	s64 dropped = atomic64_read(&ev->printk_dropped);
 
+	/* events defined in kprobe_events have their hist file instead */
+	if (!ev->printk)
+		return;
 	if (dropped)
 		pr_info("%s/%s: %lld hits not printed (rate limit: %d lines every %d s)\n",
 			ev->group->name, ev->name, dropped, KPE_PRINTK_BURST,
@@ -727,7 +872,8 @@ void kpe_trace_print_summary(const struct kpe_event *ev)
 		kpe_hist_print(NULL, ev);
 }
 
-int kpe_trace_init(struct dentry *dir)
+/* The buffer, before any event can write to it */
+int kpe_trace_init(void)
 {
 	if (!trace_buffer_kb || trace_buffer_kb > 65536) {
 		pr_err("trace_buffer_kb=%u: from 1 to 65536\n", trace_buffer_kb);
@@ -741,9 +887,13 @@ int kpe_trace_init(struct dentry *dir)
 		free_percpu(kpe_scratch);
 		return -ENOMEM;
 	}
+	return 0;
+}
+
+void kpe_trace_files(struct dentry *dir)
+{
 	debugfs_create_file("trace", 0600, dir, NULL, &kpe_trace_fops);
 	debugfs_create_file("trace_pipe", 0400, dir, NULL, &kpe_pipe_fops);
-	return 0;
 }
 
 /* After every event is gone: no handler writes any more */

@@ -194,4 +194,14 @@ static inline unsigned long kpc_kprobe_symbol_addr(const struct kprobe *kp)
 	return addr;
 }
 
+/* A task's migrate_disable() depth, as ftrace shows it */
+static inline unsigned int kpc_migration_disabled(void)
+{
+#ifdef CONFIG_SMP
+	return current->migration_disabled;
+#else
+	return 0;
+#endif
+}
+
 #endif /* _KPC_COMPAT_H */

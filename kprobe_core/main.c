@@ -66,11 +66,6 @@ static struct notifier_block kpc_module_nb = {
 	.notifier_call = kpc_module_notify,
 };
 
-static char *events;
-module_param(events, charp, 0400);
-MODULE_PARM_DESC(events,
-		 "kprobe_events lines separated by ';': defined and enabled at load, each hit printed to dmesg (rate-limited), counts and latency histograms printed at unload");
-
 static void kpc_teardown(void)
 {
 	/* no file is open (each holds the module): events go, then the files */
@@ -100,13 +95,6 @@ static int __init kpc_init(void)
 		unregister_module_notifier(&kpc_module_nb);
 		kpc_exit_exit();
 		return err;
-	}
-	if (events && events[0]) {
-		err = kpe_define_at_load(events);
-		if (err) {
-			kpc_teardown();
-			return err;
-		}
 	}
 	pr_info("ready\n");
 	return 0;

@@ -29,7 +29,7 @@ load kprobe_core
 # ---- the kernel's kprobe_events and ours, side by side ----
 # a[]: two words of the caller's frame (past the return address, which a
 # kretprobe on the function rewrites)
-defs='p:kt kpc_target:kpc_target_fn x=$arg1:s32 h=$arg1:x16 c=$comm b=$arg1:b3@1/32 m=\-7:s32 a=+16($stack):x64[2]
+defs='p:kt kpc_target:kpc_target_fn x=$arg1:s32 h=$arg1:x16 c=$comm b=$arg1:b3@1/32 m=\-7:s32 a=+16($stack):x64[2] y=$arg1:symstr z=$arg1:symbol
 r:ktr kpc_target:kpc_target_fn ret=$retval:s32'
 for dir in $T $D; do
 	echo "$defs" >"$dir"/kprobe_events || fail "$dir/kprobe_events refused the definitions"
@@ -41,8 +41,9 @@ for dir in $T $D; do echo 0 >"$dir"/events/kprobes/enable; done
 for dir in $T $D; do
 	echo "$dir/kprobe_profile:"
 	grep -E '^ +ktr? ' "$dir"/kprobe_profile | tee "/tmp/profile.$(basename "$dir")"
-	# the event's part of each line: the context (pid, timestamps) differs
-	grep -E ' ktr?: \(' "$dir"/trace | sed 's/.* \(ktr*: (\)/\1/' >"/tmp/trace.$(basename "$dir")"
+	# each line without its timestamp: task, pid, CPU, context flags, event
+	grep -E ' ktr?: \(' "$dir"/trace | sed -E 's/^(.*\] [^ ]+) +[0-9]+\.[0-9]+: /\1 /' \
+		>"/tmp/trace.$(basename "$dir")"
 done
 echo "first records, ours:"
 head -n 2 /tmp/trace.kprobe_core
@@ -56,22 +57,22 @@ awk -v n=$N '$1 == "kt" && $2 == n && $3 == 0 { k++ } $1 == "ktr" && $2 == n && 
 # address is then the other one's trampoline, which it prints as
 # [unknown/kretprobe'd]. Ours is the real one (rethook hands it over in
 # the registers): check it, then compare the rest.
-[ "$(grep -c '^ktr: (calls_set+0x[0-9a-f]*/0x[0-9a-f]* \[kpc_target\] <- kpc_target_fn) ' /tmp/trace.kprobe_core)" -eq $N ] ||
+[ "$(grep -c ' ktr: (calls_set+0x[0-9a-f]*/0x[0-9a-f]* \[kpc_target\] <- kpc_target_fn) ' /tmp/trace.kprobe_core)" -eq $N ] ||
 	fail "our return records do not all return to calls_set"
 for f in /tmp/trace.tracing /tmp/trace.kprobe_core; do
-	sed -i "s/^ktr: (\(\[unknown\/kretprobe'd\]\|calls_set+0x[0-9a-f]*\/0x[0-9a-f]* \[kpc_target\]\) <- /ktr: (RET <- /" $f
+	sed -i "s/ ktr: (\(\[unknown\/kretprobe'd\]\|calls_set+0x[0-9a-f]*\/0x[0-9a-f]* \[kpc_target\]\) <- / ktr: (RET <- /" $f
 done
 cmp /tmp/trace.tracing /tmp/trace.kprobe_core || {
 	diff /tmp/trace.tracing /tmp/trace.kprobe_core | head -n 10
 	fail "our records differ from the kernel's"
 }
 # and the values are the workload's: x, x in hex, bits 1-3 of x, x + 1
-awk '/^kt: / {
+awk '/ kt: \(/ {
 		x = n++; b = int(x / 2) % 8
 		want = sprintf("x=%d h=0x%x c=\"sh\" b=%d m=-7 a={0x", x, x, b)
 		if (index($0, want) == 0) { print "record " x ": " $0 ", want " want; bad = 1 }
 	}
-	/^ktr: / {
+	/ ktr: \(/ {
 		want = sprintf("<- kpc_target_fn) ret=%d", r + 1); r++
 		if (index($0, want) == 0) { print "return " r ": " $0 ", want " want; bad = 1 }
 	}
@@ -116,6 +117,34 @@ wait $pipe 2>/dev/null || true
 cat /tmp/pipe.out
 [ "$(grep -c ' kt: ' /tmp/pipe.out)" -eq 5 ] || fail "trace_pipe gave $(grep -c ' kt: ' /tmp/pipe.out) of 5 records"
 grep -q ' kt: ' $D/trace && fail "records read from trace_pipe are still in trace"
+grep -q '^# entries-in-buffer/entries-written: 0/0 ' $D/trace ||
+	fail "after trace_pipe took them, trace says $(grep entries-in-buffer $D/trace)"
+
+# a removed event's records, read after another took its place
+echo 'p:ka kpc_target:kpc_target_fn x=$arg1:u8' >$D/kprobe_events
+echo 1 >$D/events/kprobes/ka/enable
+calls 2
+echo 0 >$D/events/kprobes/ka/enable
+echo '-:ka' >>$D/kprobe_events
+echo 'p:kb kpc_target:kpc_target_fn a=$arg1:u64 b=$arg1:u64 c=$comm' >>$D/kprobe_events
+echo 1 >$D/events/kprobes/kb/enable
+calls 1
+echo 0 >$D/events/kprobes/kb/enable
+grep -E ' (ka|kb|\(a removed event\)): ' $D/trace
+[ "$(grep -c ' (a removed event): (kpc_target_fn+0x[0-9a-f]*/0x[0-9a-f]* \[kpc_target\])$' $D/trace)" -eq 2 ] ||
+	fail "the 2 records of the removed ka are not shown as such"
+[ "$(grep -c ' kb: .* a=0 b=0 c="sh"$' $D/trace)" -eq 1 ] || fail "kb's record is not there once"
+
+# a line longer than 1 KiB (64 words of the stack) is whole
+echo 'p:kl kpc_target:kpc_target_fn a=+0($stack):x64[64]' >$D/kprobe_events
+echo >$D/trace
+echo 1 >$D/events/kprobes/kl/enable
+calls 3
+echo 0 >$D/events/kprobes/kl/enable
+[ "$(grep -c ' kl: (kpc_target_fn+0x[0-9a-f]*/0x[0-9a-f]* \[kpc_target\]) a={\(0x[0-9a-f]*,\)\{63\}0x[0-9a-f]*}$' $D/trace)" -eq 3 ] ||
+	fail "a 64-word array is not printed whole, three times: $(grep ' kl: ' $D/trace | awk '{ print length($0) }')"
+# opened only to write, then a seek (as Python's open(..., 'w') does)
+dd if=/dev/null of=$D/trace bs=1 seek=1 conv=notrunc 2>/dev/null || fail "seek on trace opened to write"
 echo >$D/kprobe_events
 unload kprobe_core
 
@@ -152,8 +181,8 @@ cat $H
 check_hist 40 <$H || fail "hist of napret"
 echo 0 >$H
 grep -q 'latency in ns: count 0, min 0, mean 0, max 0$' $H || fail "writing 0 did not clear the hist: $(head -n 1 $H)"
-echo 3 >/sys/kernel/debug/kpc_sleeper/nap
-check_hist 3 <$H || fail "hist of napret after clearing"
+echo 20 >/sys/kernel/debug/kpc_sleeper/nap
+check_hist 20 <$H || fail "hist of napret after clearing"
 if echo 1 >$H 2>/dev/null; then fail "hist took 1"; fi
 echo 0 >$D/events/kprobes/napret/enable
 echo >$D/kprobe_events
@@ -191,6 +220,9 @@ is_loaded kprobe_core && fail "kprobe_core loaded after a bad events= line"
 expect_dmesg 'kprobe_core: events=: error: \$retval is not available on probe'
 expect_dmesg 'kprobe_core:   Command: p:bad vfs_read \$retval$'
 expect_dmesg 'kprobe_core: {27}\^$'
+# the first line's probe went with the failed load
+grep kpc_target_fn /sys/kernel/debug/kprobes/list && fail "a kprobe on kpc_target_fn outlived the failed load"
+calls 1
 unload kpc_sleeper
 unload kpc_target
 exit 0
