@@ -56,6 +56,13 @@ struct kpc_probe;
  * the listing shows its mode.
  */
 #define KPC_F_FTRACE_OPS	0x2
+/*
+ * A kretprobe client that wants no latency: its calls and returns are
+ * counted, but no time is taken for it and no histogram kept; its return
+ * handler gets latency_ns 0 and its stats' lat_* fields stay 0. A call
+ * that only such clients track takes no timestamp at all.
+ */
+#define KPC_F_NO_LATENCY	0x4
 
 /**
  * typedef kpc_pre_handler_t - called before the probed instruction
@@ -153,7 +160,7 @@ struct kpc_desc {
  * @peak_inflight: most of the client's calls in flight at once; at most
  *                 @maxactive (calls beyond it are counted in @missed_pool)
  * @maxactive: the client's effective maxactive
- * @lat_count: returns measured
+ * @lat_count: returns measured (0 for a KPC_F_NO_LATENCY client)
  * @lat_min_ns: shortest entry-to-return time
  * @lat_max_ns: longest entry-to-return time
  * @lat_sum_ns: sum of entry-to-return times (mean = sum / count)

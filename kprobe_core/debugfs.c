@@ -19,7 +19,10 @@ static void kpc_show_client(struct seq_file *m, const struct kpc_probe *c)
 	seq_printf(m, "    %s/%s %s hits=%llu missed=%llu", kpc_owner_name(c->owner),
 		   c->name, READ_ONCE(c->enabled) ? "enabled" : "disabled",
 		   st.hits, st.missed_reentry + st.missed_pool);
-	if (c->site->kind == KPC_KRETPROBE)
+	if (c->site->kind == KPC_KRETPROBE && c->no_latency)
+		seq_printf(m, " returns=%llu peak=%llu maxactive=%d lat_ns off", st.returns,
+			   st.peak_inflight, st.maxactive);
+	else if (c->site->kind == KPC_KRETPROBE)
 		seq_printf(m, " returns=%llu peak=%llu maxactive=%d lat_ns min=%llu mean=%llu max=%llu",
 			   st.returns, st.peak_inflight, st.maxactive,
 			   st.lat_min_ns,

@@ -170,6 +170,7 @@ static int kpc_kretprobe_entry(struct kretprobe_instance *ri,
 	struct kpc_arm *arm = kpc_ri_arm(ri);
 	struct kpc_call *call = (struct kpc_call *)ri->data;
 	struct kpc_probe *c;
+	bool timed = false;
 	void *slice;
 	u64 ran = 0;
 	int held;
@@ -206,11 +207,13 @@ static int kpc_kretprobe_entry(struct kretprobe_instance *ri,
 		kpc_peak_raise(c, held);
 		this_cpu_inc(arm->held->n[c->slot]);
 		ran |= BIT_ULL(c->slot);
+		timed |= !c->no_latency;
 	}
 	if (!ran)
 		return 1;
 	call->ran = ran;
-	call->t0 = ktime_get_mono_fast_ns();
+	/* 0: no client of this call wants its latency, no clock read */
+	call->t0 = timed ? ktime_get_mono_fast_ns() : 0;
 	return 0;
 }
 NOKPROBE_SYMBOL(kpc_kretprobe_entry);
@@ -232,7 +235,7 @@ static int kpc_kretprobe_ret(struct kretprobe_instance *ri,
 {
 	struct kpc_arm *arm = kpc_ri_arm(ri);
 	struct kpc_call *call = (struct kpc_call *)ri->data;
-	u64 now = ktime_get_mono_fast_ns();
+	u64 now = call->t0 ? ktime_get_mono_fast_ns() : 0;
 	struct kpc_probe *c;
 	u64 ns;
 
@@ -246,9 +249,13 @@ static int kpc_kretprobe_ret(struct kretprobe_instance *ri,
 		if (!(call->ran & BIT_ULL(c->slot)))
 			continue;
 		if (READ_ONCE(c->enabled)) {
-			kpc_lat_record(c->pcpu, ns);
+			if (c->no_latency)	/* the return, counted; no time */
+				this_cpu_inc(c->pcpu->lat_count);
+			else
+				kpc_lat_record(c->pcpu, ns);
 			if (c->ret)
-				c->ret(c, regs, ri->data + arm->off[c->slot], ns);
+				c->ret(c, regs, ri->data + arm->off[c->slot],
+				       c->no_latency ? 0 : ns);
 		}
 		atomic_dec(&c->held);
 	}

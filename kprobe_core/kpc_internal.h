@@ -145,6 +145,7 @@ struct kpc_probe {
 	bool enabled;
 	bool removing;			/* collected for removal (kpc_lock) */
 	/* kretprobe only */
+	bool no_latency;		/* KPC_F_NO_LATENCY */
 	int maxactive;
 	atomic_t held;			/* calls in flight holding a token */
 	atomic_t peak;			/* most tokens held at once */

@@ -75,8 +75,10 @@ static int kpc_check_desc(const struct kpc_desc *d, enum kpc_kind kind)
 			       strnlen(d->symbol, KSYM_NAME_LEN + MODULE_NAME_LEN + 1) >
 			       KSYM_NAME_LEN + MODULE_NAME_LEN))
 		what = "empty or over-long symbol";
-	else if (d->flags & ~(KPC_F_DISABLED | KPC_F_FTRACE_OPS))
+	else if (d->flags & ~(KPC_F_DISABLED | KPC_F_FTRACE_OPS | KPC_F_NO_LATENCY))
 		what = "unknown flags";
+	else if (kind != KPC_KRETPROBE && (d->flags & KPC_F_NO_LATENCY))
+		what = "KPC_F_NO_LATENCY is for kretprobes";
 	else if (kind == KPC_KRETPROBE && (d->flags & KPC_F_FTRACE_OPS))
 		what = "KPC_F_FTRACE_OPS is for kprobes";
 	else if (kind == KPC_KPROBE && !d->pre && !d->post)
@@ -185,6 +187,7 @@ static struct kpc_probe *kpc_client_alloc(const struct kpc_desc *d,
 	if (kind == KPC_KRETPROBE) {
 		c->maxactive = d->maxactive ? d->maxactive : kpc_default_maxactive();
 		c->data_size = d->data_size;
+		c->no_latency = d->flags & KPC_F_NO_LATENCY;
 	}
 	return c;
 }

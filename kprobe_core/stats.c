@@ -89,9 +89,12 @@ void kpc_get_stats(const struct kpc_probe *p, struct kpc_stats *st)
 		for (i = 0; i < KPC_HIST_BUCKETS; i++)
 			st->lat_hist[i] += READ_ONCE(pc->lat_hist[i]);
 	}
+	st->returns = st->lat_count;
+	/* a KPC_F_NO_LATENCY client counts its returns in lat_count alone */
+	if (p->no_latency)
+		st->lat_count = 0;
 	if (!st->lat_count)
 		st->lat_min_ns = 0;
-	st->returns = st->lat_count;
 	st->missed_reentry = kpc_site_reentry(site) - p->base_reentry;
 	if (site->kind == KPC_KRETPROBE) {
 		st->missed_pool += kpc_site_pool(site) - p->base_pool;
@@ -114,12 +117,20 @@ void kpc_print_summary(const struct kpc_probe *p)
 			site->where, st.hits, st.missed_reentry);
 		return;
 	}
+	if (p->no_latency) {
+		pr_info("%s/%s %s (return): hits=%llu returns=%llu missed=%llu (reentry=%llu pool=%llu) peak=%llu maxactive=%d latency not measured\n",
+			owner, p->name, site->where, st.hits, st.returns,
+			st.missed_reentry + st.missed_pool, st.missed_reentry,
+			st.missed_pool, st.peak_inflight, st.maxactive);
+		goto pool;
+	}
 	pr_info("%s/%s %s (return): hits=%llu returns=%llu missed=%llu (reentry=%llu pool=%llu) peak=%llu maxactive=%d latency_ns min=%llu mean=%llu max=%llu\n",
 		owner, p->name, site->where, st.hits, st.returns,
 		st.missed_reentry + st.missed_pool, st.missed_reentry,
 		st.missed_pool, st.peak_inflight, st.maxactive, st.lat_min_ns,
 		st.lat_count ? div64_u64(st.lat_sum_ns, st.lat_count) : 0,
 		st.lat_max_ns);
+pool:
 	if (st.missed_pool)
 		pr_info("%s/%s: %llu calls missed with maxactive=%d calls in flight: a higher maxactive would track more\n",
 			owner, p->name, st.missed_pool, st.maxactive);

@@ -321,6 +321,8 @@ static const struct bad_input {
 	       .symbol = "st_target_nokprobe"),
 	{ "kretprobe no handlers", KPC_KRETPROBE, -EINVAL,
 	  { .name = "bad", .symbol = "st_target_a" } },
+	BAD_KP("KPC_F_NO_LATENCY on a kprobe", -EINVAL, .name = "bad",
+	       .symbol = "st_target_a", .flags = KPC_F_NO_LATENCY),
 	BAD_RP("kretprobe with KPC_F_FTRACE_OPS", -EINVAL, .name = "bad",
 	       .symbol = "st_target_a", .flags = KPC_F_FTRACE_OPS),
 	BAD_KP("KPC_F_FTRACE_OPS on an unknown symbol", -ENOENT, .name = "bad",
@@ -663,6 +665,77 @@ static bool t_kretprobe_data_max(void)
 	kpc_unregister(p);
 	ok &= CHECK(atomic_read(&full_good) == K && !atomic_read(&full_bad),
 		    "good %d bad %d", atomic_read(&full_good), atomic_read(&full_bad));
+	return ok;
+}
+
+static atomic_t nolat_calls, nolat_timed;
+
+static void nolat_ret(struct kpc_probe *p, struct pt_regs *regs, void *data, u64 ns)
+{
+	atomic_inc(&nolat_calls);
+	if (ns)
+		atomic_inc(&nolat_timed);
+}
+
+/*
+ * KPC_F_NO_LATENCY: returns counted, no time taken for the client, beside
+ * a client of the same function that is timed as before.
+ */
+static bool t_kretprobe_no_latency(void)
+{
+	struct kpc_desc dn = {
+		.name = "nolat", .symbol = "st_target_sleep", .ret = nolat_ret,
+		.flags = KPC_F_NO_LATENCY,
+	};
+	struct kpc_desc dt = {
+		.name = "timed", .symbol = "st_target_sleep", .ret = nolat_ret,
+	};
+	const unsigned int calls = 10, us = 1000;
+	struct kpc_stats sn, stt;
+	struct kpc_probe *n, *t;
+	u64 hist = 0;
+	unsigned int i;
+	bool ok = true;
+
+	atomic_set(&nolat_calls, 0);
+	atomic_set(&nolat_timed, 0);
+	n = kpc_register_kretprobe(&dn);
+	if (!CHECK(!IS_ERR(n), "err %ld", PTR_ERR(n)))
+		return false;
+	/* alone: every call counted, none timed */
+	for (i = 0; i < calls; i++)
+		st_target_sleep(us);
+	ok &= CHECK(atomic_read(&nolat_calls) == calls && !atomic_read(&nolat_timed),
+		    "alone: %d returns, %d with a latency", atomic_read(&nolat_calls),
+		    atomic_read(&nolat_timed));
+	t = kpc_register_kretprobe(&dt);
+	if (!CHECK(!IS_ERR(t), "err %ld", PTR_ERR(t))) {
+		kpc_unregister(n);
+		return false;
+	}
+	/* beside a timed client: the call is timed for it only */
+	for (i = 0; i < calls; i++)
+		st_target_sleep(us);
+	kpc_get_stats(n, &sn);
+	kpc_get_stats(t, &stt);
+	kpc_unregister(t);
+	kpc_unregister(n);
+	for (i = 0; i < KPC_HIST_BUCKETS; i++)
+		hist += sn.lat_hist[i];
+	ok &= CHECK(sn.hits == 2 * calls && sn.returns == 2 * calls,
+		    "nolat: hits %llu returns %llu", sn.hits, sn.returns);
+	ok &= CHECK(!sn.lat_count && !sn.lat_sum_ns && !sn.lat_min_ns && !sn.lat_max_ns && !hist,
+		    "nolat: count %llu sum %llu min %llu max %llu hist %llu", sn.lat_count,
+		    sn.lat_sum_ns, sn.lat_min_ns, sn.lat_max_ns, hist);
+	ok &= CHECK(stt.returns == calls && stt.lat_count == calls &&
+		    stt.lat_min_ns >= us * 1000ULL,
+		    "timed: returns %llu count %llu min %llu", stt.returns, stt.lat_count,
+		    stt.lat_min_ns);
+	/* 3 * calls: nolat twice, timed once; only timed's have a latency */
+	ok &= CHECK(atomic_read(&nolat_calls) == 3 * calls &&
+		    atomic_read(&nolat_timed) == calls,
+		    "%d returns, %d with a latency", atomic_read(&nolat_calls),
+		    atomic_read(&nolat_timed));
 	return ok;
 }
 
@@ -2029,6 +2102,7 @@ static const struct {
 	{ "kretprobe_shared_per_call_data", t_kretprobe_data },
 	{ "kretprobe_per_call_data_max", t_kretprobe_data_max },
 	{ "kretprobe_latency_histogram", t_kretprobe_latency },
+	{ "kretprobe_no_latency", t_kretprobe_no_latency },
 	{ "latency_of_a_backwards_clock_is_zero", t_elapsed_backwards },
 	{ "kretprobe_maxactive_misses", t_kretprobe_maxactive },
 	{ "two_clients_one_address", t_two_clients },
