@@ -63,6 +63,7 @@ goals() {
 	END {
 		goal("hit overhead core/bare", "hit_overhead core/bare", "<=", 1.05)
 		goal("ret overhead core/bare_lat", "ret_overhead core/bare_lat", "<=", 1.00)
+		goal("no-latency return client vs bare counting", "ret_nolat core/bare", "<=", 1.05)
 		goal("4 clients, one address, core/bare", "shared4 core/bare", "<=", 1.05)
 		goal("4 return clients, core/bare added cost", "ret_shared4 core/bare", "<=", 0.5)
 		goal("teardown of 1000, one/batch", "teardown_1000 one/batch", ">=", 10)

@@ -110,6 +110,7 @@ KB_HIT_TARGET(kb_hit_core4)
 KB_HIT_TARGET(kb_hit_rbare)
 KB_HIT_TARGET(kb_hit_rbare_lat)
 KB_HIT_TARGET(kb_hit_rcore)
+KB_HIT_TARGET(kb_hit_rcore_nolat)
 KB_HIT_TARGET(kb_hit_rbare4)
 KB_HIT_TARGET(kb_hit_rcore4)
 KB_HIT_TARGET(kb_hit_in_bare)
@@ -243,7 +244,9 @@ static u64 kb_hits_sum(void)
 
 /* ---- configurations ---- */
 
-enum kb_kind { KB_NONE, KB_BARE, KB_CORE, KB_RBARE, KB_RBARE_LAT, KB_RCORE, KB_FOPS };
+enum kb_kind {
+	KB_NONE, KB_BARE, KB_CORE, KB_RBARE, KB_RBARE_LAT, KB_RCORE, KB_RCORE_NOLAT, KB_FOPS
+};
 
 struct kb_cfg {
 	const char *name;
@@ -272,7 +275,7 @@ struct kb_cfg {
 
 enum {
 	HIT_NONE, HIT_BARE, HIT_CORE, HIT_BARE4, HIT_CORE4, HIT_RBARE,
-	HIT_RBARE_LAT, HIT_RCORE, HIT_RBARE4, HIT_RCORE4, HIT_IN_BARE,
+	HIT_RBARE_LAT, HIT_RCORE, HIT_RCORE_NOLAT, HIT_RBARE4, HIT_RCORE4, HIT_IN_BARE,
 	HIT_IN_CORE, HIT_FOPS, HIT_FOPS4, HIT_NCFG
 };
 
@@ -285,6 +288,8 @@ static struct kb_cfg kb_hit[HIT_NCFG] = {
 	[HIT_RBARE]	= KB_CFG(hit_rbare, KB_RBARE, 1, false, "bare kretprobe, count"),
 	[HIT_RBARE_LAT]	= KB_CFG(hit_rbare_lat, KB_RBARE_LAT, 1, false, "bare kretprobe, count+latency hist"),
 	[HIT_RCORE]	= KB_CFG(hit_rcore, KB_RCORE, 1, false, "kprobe_core kretprobe (hist on)"),
+	[HIT_RCORE_NOLAT] = KB_CFG(hit_rcore_nolat, KB_RCORE_NOLAT, 1, false,
+				   "kprobe_core kretprobe, KPC_F_NO_LATENCY"),
 	[HIT_RBARE4]	= KB_CFG(hit_rbare4, KB_RBARE, 4, false, "4 bare kretprobes, one function"),
 	[HIT_RCORE4]	= KB_CFG(hit_rcore4, KB_RCORE, 4, false, "4 kprobe_core return clients"),
 	[HIT_IN_BARE]	= KB_CFG(hit_in_bare, KB_BARE, 1, true, "bare kprobe, inside (" KB_TRAP ")"),
@@ -326,6 +331,7 @@ static void kb_cfg_unregister(struct kb_cfg *c)
 			break;
 		case KB_CORE:
 		case KB_RCORE:
+		case KB_RCORE_NOLAT:
 		case KB_FOPS:
 			kpc_unregister(c->cp[i]);
 			c->cp[i] = NULL;
@@ -469,11 +475,13 @@ static int kb_cfg_register(struct kb_cfg *c)
 			c->fops = !kpc_lookup_addr(kpc_addr(c->cp[i]), KPC_FENTRY, &info);
 			break;
 		}
-		case KB_RCORE: {
+		case KB_RCORE:
+		case KB_RCORE_NOLAT: {
 			char name[32];
 			struct kpc_desc d = {
 				.name = name, .addr = (unsigned long)c->fn,
 				.ret = kb_core_ret,
+				.flags = c->kind == KB_RCORE_NOLAT ? KPC_F_NO_LATENCY : 0,
 			};
 			struct kpc_site_info info;
 
@@ -706,6 +714,7 @@ static void kb_report_hit(void)
 	kb_print_ratio("shared4 core/bare", &kb_hit[HIT_CORE4], &kb_hit[HIT_BARE4], none, rounds);
 	kb_print_ratio("ret_overhead core/bare", &kb_hit[HIT_RCORE], &kb_hit[HIT_RBARE], none, rounds);
 	kb_print_ratio("ret_overhead core/bare_lat", &kb_hit[HIT_RCORE], &kb_hit[HIT_RBARE_LAT], none, rounds);
+	kb_print_ratio("ret_nolat core/bare", &kb_hit[HIT_RCORE_NOLAT], &kb_hit[HIT_RBARE], none, rounds);
 	kb_print_ratio("ret_shared4 core/bare", &kb_hit[HIT_RCORE4], &kb_hit[HIT_RBARE4], none, rounds);
 	kb_print_ratio("entry_vs_inside ftrace/int3", &kb_hit[HIT_CORE], &kb_hit[HIT_IN_CORE], none, rounds);
 	kb_print_ratio("inside_overhead core/bare", &kb_hit[HIT_IN_CORE], &kb_hit[HIT_IN_BARE], none, rounds);
