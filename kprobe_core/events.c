@@ -495,6 +495,7 @@ static void kpe_bury(void)
 
 	lockdep_assert_held(&kpe_write_lock);
 	list_for_each_entry_safe(ev, nev, &kpe_dead_events, node) {
+		debugfs_remove(ev->hist_link);
 		debugfs_remove_recursive(ev->dir);
 		list_del(&ev->node);
 		free_percpu(ev->hist);
@@ -887,6 +888,7 @@ static int kpe_readme_show(struct seq_file *m, void *v)
 		 "  trace\t\t\t- the records of enabled events; open with O_TRUNC to clear\n"
 		 "  trace_pipe\t\t- the same, consumed as read; blocks while empty\n"
 		 "  events/<group>/<event>/hist\t- a return event's latency, log2 ns; write 0 to clear\n"
+		 "  hist/<event>\t\t- a link to it\n"
 		 "  error_log\t\t- the last 8 errors; open with O_TRUNC to clear\n");
 	return 0;
 }
@@ -937,6 +939,7 @@ int kpe_init(struct dentry *dir)
 		return err;
 	}
 	kpe_events_dir = debugfs_create_dir("events", dir);
+	kpe_hist_dir(dir);
 	if (events && events[0]) {
 		err = kpe_define_at_load(events);
 		if (err) {

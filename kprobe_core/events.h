@@ -53,6 +53,7 @@ struct kpe_event {
 	struct kpe_enable_file *enable;
 	struct kpe_hist __percpu *hist;	/* return events */
 	unsigned int hist_gen;
+	struct dentry *hist_link;	/* hist/EVENT, a symlink to it */
 	/* dmesg lines: at most KPE_PRINTK_BURST a window, the rest counted */
 	unsigned long printk_window;
 	atomic_t printk_lines;
@@ -132,6 +133,7 @@ void kpe_trace_hit(const struct kpe_probe *pr, struct pt_regs *regs,
 		   const unsigned long *edata, u64 latency_ns);
 void kpe_trace_print_summary(const struct kpe_event *ev);
 void kpe_hist_files(struct kpe_event *ev);
+void kpe_hist_dir(struct dentry *dir);
 
 int kpe_syms_init(void);
 void kpe_syms_exit(void);

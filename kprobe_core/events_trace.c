@@ -846,11 +846,36 @@ static const struct file_operations kpe_hist_fops = {
 	.release = single_release,
 };
 
-/* events/GRP/EVENT/hist of a return event (its directory just made) */
+static struct dentry *kpe_hist_top;
+
+/* hist/, beside kprobe_events */
+void kpe_hist_dir(struct dentry *dir)
+{
+	kpe_hist_top = debugfs_create_dir("hist", dir);
+}
+
+/*
+ * A return event's histogram: events/GRP/EVENT/hist, where tracefs keeps
+ * an event's, and hist/EVENT linking to it. Event names are unique within
+ * a group only: the link of a second EVENT in another group is
+ * hist/GRP:EVENT.
+ */
 void kpe_hist_files(struct kpe_event *ev)
 {
-	if (ev->kind == 'r')
-		debugfs_create_file("hist", 0600, ev->dir, ev, &kpe_hist_fops);
+	char name[2 * KPE_NAME_MAX], target[2 * KPE_NAME_MAX + 24];
+
+	if (ev->kind != 'r')
+		return;
+	debugfs_create_file("hist", 0600, ev->dir, ev, &kpe_hist_fops);
+	snprintf(target, sizeof(target), "../events/%s/%s/hist", ev->group->name, ev->name);
+	ev->hist_link = debugfs_lookup(ev->name, kpe_hist_top);
+	if (ev->hist_link) {
+		dput(ev->hist_link);
+		snprintf(name, sizeof(name), "%s:%s", ev->group->name, ev->name);
+	} else {
+		strscpy(name, ev->name, sizeof(name));
+	}
+	ev->hist_link = debugfs_create_symlink(name, kpe_hist_top, target);
 }
 
 /*

@@ -174,18 +174,27 @@ unload kprobe_core
 # ---- hist of a return event ----
 load kprobe_core
 echo 'r:napret kpc_sleeper:kpc_sleeper_nap' >$D/kprobe_events
+# the event's hist file, and hist/EVENT linking to it
 H=$D/events/kprobes/napret/hist
+[ "$(readlink $D/hist/napret)" = ../events/kprobes/napret/hist ] ||
+	fail "hist/napret links to [$(readlink $D/hist/napret)]"
 echo 1 >$D/events/kprobes/napret/enable
 echo 40 >/sys/kernel/debug/kpc_sleeper/nap
-cat $H
-check_hist 40 <$H || fail "hist of napret"
+cat $D/hist/napret
+check_hist 40 <$D/hist/napret || fail "hist of napret"
 echo 0 >$H
 grep -q 'latency in ns: count 0, min 0, mean 0, max 0$' $H || fail "writing 0 did not clear the hist: $(head -n 1 $H)"
 echo 20 >/sys/kernel/debug/kpc_sleeper/nap
 check_hist 20 <$H || fail "hist of napret after clearing"
 if echo 1 >$H 2>/dev/null; then fail "hist took 1"; fi
 echo 0 >$D/events/kprobes/napret/enable
+# a namesake in another group links as GRP:EVENT; removed, both go
+echo 'r:other/napret kpc_sleeper:kpc_sleeper_nap' >>$D/kprobe_events
+[ "$(readlink $D/hist/other:napret)" = ../events/other/napret/hist ] ||
+	fail "no hist/other:napret for the second napret"
 echo >$D/kprobe_events
+[ -e $D/hist/napret ] || [ -L $D/hist/napret ] || [ -L $D/hist/other:napret ] &&
+	fail "hist links left after the events went"
 unload kprobe_core
 
 # ---- events= at load ----
