@@ -170,7 +170,6 @@ static int kpc_kretprobe_entry(struct kretprobe_instance *ri,
 	struct kpc_arm *arm = kpc_ri_arm(ri);
 	struct kpc_call *call = (struct kpc_call *)ri->data;
 	struct kpc_probe *c;
-	bool timed = false;
 	void *slice;
 	u64 ran = 0;
 	int held;
@@ -207,13 +206,15 @@ static int kpc_kretprobe_entry(struct kretprobe_instance *ri,
 		kpc_peak_raise(c, held);
 		this_cpu_inc(arm->held->n[c->slot]);
 		ran |= BIT_ULL(c->slot);
-		timed |= !c->no_latency;
 	}
 	if (!ran)
 		return 1;
 	call->ran = ran;
-	/* 0: no client of this call wants its latency, no clock read */
-	call->t0 = timed ? ktime_get_mono_fast_ns() : 0;
+	/*
+	 * 0: no client of the site wants latency (KPC_F_NO_LATENCY), no clock
+	 * read. Checked per site, not per call: nothing added to the loop.
+	 */
+	call->t0 = READ_ONCE(arm->site->ntimed) ? ktime_get_mono_fast_ns() : 0;
 	return 0;
 }
 NOKPROBE_SYMBOL(kpc_kretprobe_entry);
@@ -249,7 +250,7 @@ static int kpc_kretprobe_ret(struct kretprobe_instance *ri,
 		if (!(call->ran & BIT_ULL(c->slot)))
 			continue;
 		if (READ_ONCE(c->enabled)) {
-			if (c->no_latency)	/* the return, counted; no time */
+			if (unlikely(c->no_latency))	/* the return, counted; no time */
 				this_cpu_inc(c->pcpu->lat_count);
 			else
 				kpc_lat_record(c->pcpu, ns);

@@ -208,6 +208,8 @@ static void kpc_site_link(struct kpc_site *site, struct kpc_probe *c)
 		site->slots |= BIT_ULL(c->slot);
 	if (c->post)
 		WRITE_ONCE(site->nposts, site->nposts + 1);
+	if (site->kind == KPC_KRETPROBE && !c->no_latency)
+		WRITE_ONCE(site->ntimed, site->ntimed + 1);
 	list_add_tail_rcu(&c->site_node, &site->clients);
 	site->nclients++;
 }
@@ -559,6 +561,8 @@ void kpc_remove_locked(struct kpc_probe **cs, unsigned int n)
 		list_move_tail(&c->all_node, &dead);
 		if (c->post)
 			WRITE_ONCE(site->nposts, site->nposts - 1);
+		if (site->kind == KPC_KRETPROBE && !c->no_latency)
+			WRITE_ONCE(site->ntimed, site->ntimed - 1);
 		fentry |= site->kind == KPC_FENTRY;
 		site->ndying++;
 		if (--site->nclients)
