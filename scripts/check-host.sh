@@ -7,7 +7,13 @@
 #     (so that it can fail);
 #   - the parser's fuzz target for FUZZ_SECONDS (default 60) from the
 #     checked-in seed corpus (clang's libFuzzer, ASan, UBSan): a crash, a
-#     leak, undefined behaviour or a broken invariant fails.
+#     leak, undefined behaviour or a broken invariant fails;
+#   - the ELF symbol resolver for uprobes (kprobe_core/uprobe_elf.c): a
+#     table over a small ELF file and hostile variants of it, the offset of
+#     every function of real files (libc, ls, the test program) against
+#     readelf's, deliberate bugs the table must catch, and its fuzz target
+#     for ELF_FUZZ_SECONDS (default 30) from that file and real ones cut
+#     to 64 KiB.
 set -uo pipefail
 
 top=$(cd "$(dirname "$0")/.." && pwd)
@@ -107,6 +113,128 @@ else
 		ok "events parser fuzzing: catches a planted overflow (a token buffer one byte short)"
 	else
 		bad "events parser fuzzing: the planted bug failed, but not as an overflow (log: $mdir/fuzz.log)"
+	fi
+fi
+
+# ---- the ELF symbol resolver (uprobes) ----
+elf=kprobe_core/uprobe_elf.c
+build_elf() {
+	gcc "${cflags[@]}" "${san[@]}" -I"$(dirname "$2")" -Ikprobe_core -o "$1" \
+		tests/host/uprobe_elf_test.c "$2" >"$1.log" 2>&1
+}
+# expected_funcs FILE: "name offset" for every function FILE defines, as
+# readelf sees it: the first of a name in .symtab, else in .dynsym (the
+# resolver's order), @version cut, mapped through the PT_LOAD holding it
+expected_funcs() {
+	{ readelf -lW "$1"; readelf -sW "$1"; } | awk '
+		function hex(s,   i, v) {
+			sub(/^0x/, "", s); v = 0
+			for (i = 1; i <= length(s); i++)
+				v = v * 16 + index("0123456789abcdef", tolower(substr(s, i, 1))) - 1
+			return v
+		}
+		$1 == "LOAD" { n++; off[n] = hex($2); va[n] = hex($3); fs[n] = hex($5); next }
+		/^Symbol table / { tab = ($0 ~ /\.symtab/) ? "s" : "d"; next }
+		tab != "" && ($4 == "FUNC" || $4 == "IFUNC") && $7 != "UND" && NF >= 8 {
+			name = $8; sub(/@.*/, "", name)
+			if (length(name) > 511) next
+			if (!((tab SUBSEP name) in val)) val[tab SUBSEP name] = hex($2)
+			names[name] = 1
+		}
+		END {
+			for (name in names) {
+				v = (("s" SUBSEP name) in val) ? val["s" SUBSEP name] : val["d" SUBSEP name]
+				for (i = 1; i <= n; i++)
+					if (v >= va[i] && v < va[i] + fs[i]) {
+						printf "%s %x\n", name, v - va[i] + off[i]
+						break
+					}
+			}
+		}'
+}
+if ! build_elf "$out/uprobe_elf_test" "$elf"; then
+	sed 's/^/        /' "$out/uprobe_elf_test.log" | head -n 30
+	bad "ELF resolver table: does not build (log: $out/uprobe_elf_test.log)"
+elif "$out/uprobe_elf_test" >"$out/uprobe_elf_test.tap" 2>&1; then
+	ok "ELF resolver table: $(tail -n 1 "$out/uprobe_elf_test.tap" | sed 's/^# //')"
+else
+	grep '^not ok' "$out/uprobe_elf_test.tap" | head -n 20 | sed 's/^/        /'
+	bad "ELF resolver table: $(tail -n 1 "$out/uprobe_elf_test.tap" | sed 's/^# //') (log: $out/uprobe_elf_test.tap)"
+fi
+libc=$(ldd "$out/uprobe_elf_test" 2>/dev/null | awk '$1 ~ /^libc\.so/ { print $3 }')
+for f in "$libc" "$(command -v ls)" "$out/uprobe_elf_test"; do
+	if [ -z "$f" ] || [ ! -f "$f" ]; then
+		bad "ELF resolver vs readelf: no file [$f]"
+		continue
+	fi
+	list=$out/funcs.$(basename "$f")
+	expected_funcs "$f" >"$list"
+	if r=$("$out/uprobe_elf_test" "$f" "$list" 2>&1); then
+		ok "ELF resolver vs readelf: ${r#ok 1 - }"
+	else
+		echo "$r" | head -n 12 | sed 's/^/        /'
+		bad "ELF resolver vs readelf: $f"
+	fi
+done
+# the name a user gives first: libc's malloc
+grep -q '^malloc ' "$out/funcs.$(basename "$libc")" ||
+	bad "ELF resolver vs readelf: no malloc in $libc's list"
+
+elf_mutants=(
+	"strings-unbounded|if (off >= str_size \|\| len + 1 > str_size - off)|if (off >= str_size)"
+	"ifunc-refused|if (type != KPU_STT_FUNC && type != KPU_STT_GNU_IFUNC) {|if (type != KPU_STT_FUNC) {"
+	"dynsym-not-searched|for (k = 0; k < 2 && found != 1; k++) {|for (k = 0; k < 1 && found != 1; k++) {"
+	"objects-are-functions|if (type != KPU_STT_FUNC && type != KPU_STT_GNU_IFUNC) {|if (type != KPU_STT_FUNC && type != KPU_STT_GNU_IFUNC && 0) {"
+	"undefined-symbols-count|if (kpu_le(s + 6, 2) == KPU_SHN_UNDEF)|if (0)"
+	"vaddr-not-subtracted|*offset = value - vaddr + poff;|*offset = value + poff;"
+	"memsz-not-filesz|filesz = kpu_le(ph + 32, 8);|filesz = kpu_le(ph + 40, 8) + 0x1000;"
+	"prefix-matches|*equal = !memcmp(buf, name, len) && buf[len] == '\\\\0';|*equal = !memcmp(buf, name, len);"
+	"big-endian-accepted|if (eh[4] != 2 \|\| eh[5] != 1)|if (eh[4] != 2)"
+)
+caught=0 missed=()
+for m in "${elf_mutants[@]}"; do
+	IFS='|' read -r name from to <<<"${m//\\|/$'\x01'}"
+	from=${from//$'\x01'/|} to=${to//$'\x01'/|}
+	mdir=$out/elf-mutant-$name
+	mkdir -p "$mdir"
+	cp kprobe_core/uprobe_elf.h "$mdir/"
+	FROM=$from TO=$to perl -0pe 'BEGIN { ($f, $t) = map { s/\\\\/\\/g; $_ } ($ENV{FROM}, $ENV{TO}) }
+		s/\Q$f\E/$t/ or die "no match\n"' \
+		"$elf" >"$mdir/uprobe_elf.c" 2>"$mdir/apply.log" || { missed+=("$name(no match)"); continue; }
+	if ! build_elf "$mdir/t" "$mdir/uprobe_elf.c"; then
+		missed+=("$name(build)")
+	elif "$mdir/t" >"$mdir/t.tap" 2>&1; then
+		missed+=("$name")
+	else
+		caught=$((caught + 1))
+	fi
+done
+if [ ${#missed[@]} -eq 0 ]; then
+	ok "ELF resolver table fails for each of ${#elf_mutants[@]} deliberate bugs"
+else
+	bad "ELF resolver table passed with deliberate bugs: ${missed[*]} (caught $caught of ${#elf_mutants[@]})"
+fi
+
+esecs=${ELF_FUZZ_SECONDS:-30}
+if ! command -v clang >/dev/null; then
+	bad "ELF resolver fuzzing: no clang (make deps)"
+elif ! clang -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined -Ikprobe_core \
+	-o "$out/fuzz_uprobe_elf" tests/host/fuzz_uprobe_elf.c "$elf" >"$out/fuzz-elf-build.log" 2>&1; then
+	sed 's/^/        /' "$out/fuzz-elf-build.log" | head -n 20
+	bad "ELF resolver fuzzing: the target does not build (log: $out/fuzz-elf-build.log)"
+else
+	# seeds: the table's small file, and real ones cut to 64 KiB
+	mkdir -p "$out/elf-corpus"
+	"$out/uprobe_elf_test" --seed "$out/elf-corpus/small.elf"
+	head -c 65536 "$(command -v ls)" >"$out/elf-corpus/ls.elf"
+	head -c 65536 "$out/uprobe_elf_test" >"$out/elf-corpus/test.elf"
+	if (cd "$out" && ./fuzz_uprobe_elf -max_total_time="$esecs" -max_len=65536 \
+		-print_final_stats=1 elf-corpus >fuzz-elf.log 2>&1); then
+		runs=$(sed -n 's/^stat::number_of_executed_units: *//p' "$out/fuzz-elf.log")
+		ok "ELF resolver fuzzing: ${runs:-?} inputs in ${esecs}s, no crash, out-of-bounds read or UB"
+	else
+		grep -E 'ERROR|SUMMARY|runtime error|Test unit written' "$out/fuzz-elf.log" | head -n 10 | sed 's/^/        /'
+		bad "ELF resolver fuzzing: a failing input (log: $out/fuzz-elf.log, input in $out)"
 	fi
 fi
 [ "$nfail" -eq 0 ]
