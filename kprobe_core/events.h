@@ -87,6 +87,7 @@ struct kpe_rec {
 	u16 len;			/* bytes of data[] */
 	u8 flags;			/* KPE_RF_* */
 	u8 preempt;			/* preempt depth, migrate-disable << 4 */
+	u8 lazy;			/* PREEMPT_RT's lazy preempt depth */
 	char comm[TASK_COMM_LEN];
 	unsigned long ip;		/* p: the probed address; r: the function */
 	unsigned long ret_ip;		/* r: where it returned to */
@@ -102,6 +103,7 @@ struct kpe_rec {
 #define KPE_RF_SOFTIRQ		0x10
 #define KPE_RF_NMI		0x20
 #define KPE_RF_BH_OFF		0x40
+#define KPE_RF_NEED_RESCHED_LAZY 0x80
 
 /*
  * A record's most bytes: what one ring buffer page holds, less its

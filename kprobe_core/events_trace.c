@@ -198,38 +198,48 @@ static void kpe_print_context(struct kpe_out *o, const struct kpe_rec *rec, int 
 {
 	bool nmi = rec->flags & KPE_RF_NMI, hard = rec->flags & KPE_RF_HARDIRQ;
 	bool soft = rec->flags & KPE_RF_SOFTIRQ;
-	char flags[6] = ".....";
+	char flags[8] = ".......";
+	char *f = flags;
 	u32 usec;
 
 	/* trace_print_lat_fmt() */
 	switch (rec->flags & (KPE_RF_IRQS_OFF | KPE_RF_BH_OFF)) {
 	case KPE_RF_IRQS_OFF | KPE_RF_BH_OFF:
-		flags[0] = 'D';
+		f[0] = 'D';
 		break;
 	case KPE_RF_IRQS_OFF:
-		flags[0] = 'd';
+		f[0] = 'd';
 		break;
 	case KPE_RF_BH_OFF:
-		flags[0] = 'b';
+		f[0] = 'b';
 		break;
 	}
 	switch (rec->flags & (KPE_RF_NEED_RESCHED | KPE_RF_PREEMPT_RESCHED)) {
 	case KPE_RF_NEED_RESCHED | KPE_RF_PREEMPT_RESCHED:
-		flags[1] = 'N';
+		f[1] = 'N';
 		break;
 	case KPE_RF_NEED_RESCHED:
-		flags[1] = 'n';
+		f[1] = 'n';
 		break;
 	case KPE_RF_PREEMPT_RESCHED:
-		flags[1] = 'p';
+		f[1] = 'p';
 		break;
 	}
-	flags[2] = nmi && hard ? 'Z' : nmi ? 'z' : hard && soft ? 'H' : hard ? 'h' :
-		   soft ? 's' : '.';
+	/* PREEMPT_RT: need-resched-lazy after need-resched */
+	if (KPC_PREEMPT_LAZY && (rec->flags & KPE_RF_NEED_RESCHED_LAZY))
+		f[2] = 'L';
+	f += KPC_PREEMPT_LAZY;
+	f[2] = nmi && hard ? 'Z' : nmi ? 'z' : hard && soft ? 'H' : hard ? 'h' :
+	       soft ? 's' : '.';
 	if (rec->preempt & 0xf)
-		flags[3] = hex_asc[rec->preempt & 0xf];
+		f[3] = hex_asc[rec->preempt & 0xf];
+	/* PREEMPT_RT: the lazy preempt depth after the preempt depth */
+	if (KPC_PREEMPT_LAZY && rec->lazy)
+		f[4] = hex_asc[rec->lazy & 0xf];
+	f += KPC_PREEMPT_LAZY;
 	if (rec->preempt & 0xf0)
-		flags[4] = hex_asc[rec->preempt >> 4];
+		f[4] = hex_asc[rec->preempt >> 4];
+	f[5] = '\0';
 	/* ns2usecs() rounds */
 	ts += 500;
 	do_div(ts, NSEC_PER_USEC);
@@ -268,6 +278,8 @@ static u8 kpe_context_flags(void)
 		f |= KPE_RF_HARDIRQ;
 	if (pc & SOFTIRQ_OFFSET)
 		f |= KPE_RF_SOFTIRQ;
+	if (kpc_need_resched_lazy())
+		f |= KPE_RF_NEED_RESCHED_LAZY;
 	return f;
 }
 
@@ -368,6 +380,7 @@ void kpe_trace_hit(const struct kpe_probe *pr, struct pt_regs *regs,
 	rec->pid = current->pid;
 	rec->flags = kpe_context_flags();
 	rec->preempt = kpe_context_depth();
+	rec->lazy = kpc_preempt_lazy_count();
 	memcpy(rec->comm, current->comm, sizeof(rec->comm));
 	rec->comm[sizeof(rec->comm) - 1] = '\0';
 	rec->ip = kpc_addr(pr->p);
@@ -487,6 +500,21 @@ static void kpe_trace_header(struct seq_file *m)
 	if (nested)
 		seq_printf(m, "# not recorded (a hit inside a hit, or the buffer refused): %lu\n",
 			   nested);
+	if (KPC_PREEMPT_LAZY) {
+		seq_puts(m,
+			 "#\n"
+			 "#                                _-------=> irqs-off/BH-disabled\n"
+			 "#                               / _------=> need-resched\n"
+			 "#                              | / _-----=> need-resched-lazy\n"
+			 "#                              || / _----=> hardirq/softirq\n"
+			 "#                              ||| / _---=> preempt-depth\n"
+			 "#                              |||| / _--=> preempt-lazy-depth\n"
+			 "#                              ||||| / _-=> migrate-disable\n"
+			 "#                              |||||| /     delay\n"
+			 "#           TASK-PID     CPU#  |||||||  TIMESTAMP  FUNCTION\n"
+			 "#              | |         |   |||||||     |         |\n");
+		return;
+	}
 	seq_puts(m,
 		 "#\n"
 		 "#                                _-----=> irqs-off/BH-disabled\n"

@@ -194,6 +194,34 @@ static inline unsigned long kpc_kprobe_symbol_addr(const struct kprobe *kp)
 	return addr;
 }
 
+/*
+ * PREEMPT_RT's lazy preemption (Debian's rt kernel): ftrace shows two more
+ * columns, the lazy need-resched flag and the lazy preempt depth.
+ */
+#ifdef CONFIG_PREEMPT_LAZY
+#define KPC_PREEMPT_LAZY	1
+static inline unsigned int kpc_preempt_lazy_count(void)
+{
+	return preempt_lazy_count();
+}
+
+static inline bool kpc_need_resched_lazy(void)
+{
+	return tif_need_resched_lazy();
+}
+#else
+#define KPC_PREEMPT_LAZY	0
+static inline unsigned int kpc_preempt_lazy_count(void)
+{
+	return 0;
+}
+
+static inline bool kpc_need_resched_lazy(void)
+{
+	return false;
+}
+#endif
+
 /* A task's migrate_disable() depth, as ftrace shows it */
 static inline unsigned int kpc_migration_disabled(void)
 {
