@@ -25,7 +25,9 @@
 #define KPU_NAME_MAX		512	/* longest name compared, with its NUL */
 #define KPU_MAX_SECTIONS	65535
 #define KPU_MAX_SEGMENTS	65535
-#define KPU_SYMS_PER_READ	64
+#define KPU_SYMS_PER_READ	16	/* 384 bytes on the stack */
+#define KPU_MAX_SYMBOLS		(1U << 20)	/* libc has about 3,000 in .dynsym */
+#define KPU_PF_X		1
 
 static const char * const kpu_elf_errors[] = {
 	[KPU_ELF_OK] = "ok",
@@ -34,7 +36,9 @@ static const char * const kpu_elf_errors[] = {
 	[KPU_ELF_BAD] = "malformed ELF file (a table points outside it)",
 	[KPU_ELF_NO_SYMBOL] = "no such symbol",
 	[KPU_ELF_NOT_FUNCTION] = "the symbol is not a function",
-	[KPU_ELF_NOT_LOADED] = "the function is in no loadable segment",
+	[KPU_ELF_IFUNC] = "the symbol is an ifunc (its value is the resolver): probe the implementation",
+	[KPU_ELF_TOO_BIG] = "too many symbols to look through",
+	[KPU_ELF_NOT_LOADED] = "the function is in no executable loadable segment",
 	[KPU_ELF_PAST_END] = "the function's offset is past the end of the file",
 	[KPU_ELF_READ] = "the file could not be read",
 };
@@ -96,10 +100,12 @@ static int kpu_name_is(const struct kpu_elf_file *f, u64 str_off, u64 str_size, 
 
 /*
  * The value of function @name in the symbol table section @sh: *found 1,
- * 2 for a symbol of that name that is not a function, 0 for none.
+ * 2 for a symbol of that name that is not a function, 3 for an ifunc, 0
+ * for none. *budget: symbols left to look at.
  */
 static int kpu_find_in(const struct kpu_elf_file *f, const struct kpu_table *shdrs,
-		       const unsigned char *sh, const char *name, u64 *value, int *found)
+		       const unsigned char *sh, const char *name, u64 *value, int *found,
+		       u64 *budget)
 {
 	unsigned char syms[KPU_SYMS_PER_READ * KPU_SYM_SIZE], link_sh[KPU_SHDR_SIZE];
 	size_t len = strlen(name);
@@ -123,6 +129,9 @@ static int kpu_find_in(const struct kpu_elf_file *f, const struct kpu_table *shd
 	str_size = kpu_le(link_sh + 32, 8);
 	if (str_off > f->size || str_size > f->size - str_off)
 		return KPU_ELF_BAD;
+	if (t.num > *budget)
+		return KPU_ELF_TOO_BIG;
+	*budget -= t.num;
 	for (i = 0; i < t.num; i += n) {
 		n = t.num - i < KPU_SYMS_PER_READ ? t.num - i : KPU_SYMS_PER_READ;
 		err = kpu_read(f, syms, n * KPU_SYM_SIZE, t.off + i * KPU_SYM_SIZE);
@@ -139,8 +148,13 @@ static int kpu_find_in(const struct kpu_elf_file *f, const struct kpu_table *shd
 			if (!equal)
 				continue;
 			type = s[4] & 0xf;
-			if (type != KPU_STT_FUNC && type != KPU_STT_GNU_IFUNC) {
-				*found = 2;
+			if (type == KPU_STT_GNU_IFUNC) {
+				*found = 3;
+				continue;
+			}
+			if (type != KPU_STT_FUNC) {
+				if (*found != 3)
+					*found = 2;
 				continue;
 			}
 			*value = kpu_le(s + 8, 8);
@@ -163,7 +177,7 @@ static int kpu_addr_to_offset(const struct kpu_elf_file *f, const struct kpu_tab
 		err = kpu_read(f, ph, KPU_PHDR_SIZE, phdrs->off + i * phdrs->entsize);
 		if (err)
 			return err;
-		if (kpu_le(ph, 4) != KPU_PT_LOAD)
+		if (kpu_le(ph, 4) != KPU_PT_LOAD || !(kpu_le(ph + 4, 4) & KPU_PF_X))
 			continue;
 		poff = kpu_le(ph + 8, 8);
 		vaddr = kpu_le(ph + 16, 8);
@@ -182,9 +196,9 @@ int kpu_elf_func_offset(const struct kpu_elf_file *f, const char *name, u64 *off
 {
 	static const unsigned int kinds[] = { KPU_SHT_SYMTAB, KPU_SHT_DYNSYM };
 	unsigned char eh[KPU_EHDR_SIZE], sh[KPU_SHDR_SIZE];
+	u64 i, value = 0, budget = KPU_MAX_SYMBOLS;
 	struct kpu_table phdrs, shdrs;
 	int err, found = 0, k;
-	u64 i, value = 0;
 
 	if (!name[0] || strlen(name) >= KPU_NAME_MAX)
 		return KPU_ELF_NO_SYMBOL;
@@ -219,14 +233,17 @@ int kpu_elf_func_offset(const struct kpu_elf_file *f, const char *name, u64 *off
 				return err;
 			if (kpu_le(sh + 4, 4) != kinds[k])
 				continue;
-			err = kpu_find_in(f, &shdrs, sh, name, &value, &found);
+			err = kpu_find_in(f, &shdrs, sh, name, &value, &found, &budget);
 			if (err)
 				return err;
+			break;	/* one table of each kind, as the gABI has it */
 		}
 	}
 	if (!found)
 		return KPU_ELF_NO_SYMBOL;
 	if (found == 2)
 		return KPU_ELF_NOT_FUNCTION;
+	if (found == 3)
+		return KPU_ELF_IFUNC;
 	return kpu_addr_to_offset(f, &phdrs, value, offset);
 }

@@ -27,7 +27,9 @@ enum kpu_elf_error {
 	KPU_ELF_BAD,		/* headers or tables point outside the file */
 	KPU_ELF_NO_SYMBOL,	/* no symbol of that name */
 	KPU_ELF_NOT_FUNCTION,	/* a symbol of that name, but not a function */
-	KPU_ELF_NOT_LOADED,	/* the function lies in no loadable segment */
+	KPU_ELF_IFUNC,		/* an ifunc: its value is the resolver, not the code */
+	KPU_ELF_TOO_BIG,	/* more symbols than KPU_MAX_SYMBOLS to look through */
+	KPU_ELF_NOT_LOADED,	/* the function lies in no executable loadable segment */
 	KPU_ELF_PAST_END,	/* its offset is past the end of the file */
 	KPU_ELF_READ,		/* the file could not be read */
 };
@@ -35,7 +37,7 @@ enum kpu_elf_error {
 struct kpu_elf_file {
 	void *ctx;
 	u64 size;
-	/* @len bytes at @off into @buf; 0 or a negative errno */
+	/* exactly @len bytes at @off into @buf: 0, or a negative errno */
 	int (*read)(void *ctx, void *buf, size_t len, u64 off);
 };
 
@@ -45,10 +47,11 @@ struct kpu_elf_file {
  * @name: the symbol, as .symtab or .dynsym spell it (no @version)
  * @offset: set on success
  *
- * Looks in .symtab, then .dynsym: the first defined symbol of that name
- * that is a function (STT_FUNC or STT_GNU_IFUNC) wins. Its address maps
- * to a file offset through the PT_LOAD segment holding it:
- * st_value - p_vaddr + p_offset.
+ * Looks in the first .symtab, then the first .dynsym: the first defined
+ * symbol of that name that is a function (STT_FUNC) wins. Its address
+ * maps to a file offset through the executable PT_LOAD segment holding it:
+ * st_value - p_vaddr + p_offset. At most KPU_MAX_SYMBOLS symbols are
+ * looked at, one read each: the work is bounded whatever the file.
  *
  * Return: KPU_ELF_OK or the reason it has none (kpu_elf_error_text()).
  */

@@ -60,6 +60,7 @@ static void build(unsigned char *f)
 	put(f + 60, 3, 2);		/* e_shnum */
 	/* PT_LOAD */
 	put(f + F_PH, 1, 4);
+	put(f + F_PH + 4, 5, 4);	/* PF_R | PF_X */
 	put(f + F_PH + 8, 0, 8);	/* p_offset */
 	put(f + F_PH + 16, 0x400000, 8);	/* p_vaddr */
 	put(f + F_PH + 32, F_SIZE, 8);	/* p_filesz */
@@ -100,7 +101,7 @@ struct row {
 
 static const struct row rows[] = {
 	{ "a function", 0, 0, 0, 0, "func", KPU_ELF_OK, 0x100 },
-	{ "an ifunc", 0, 0, 0, 0, "ifunc", KPU_ELF_OK, 0x180 },
+	{ "an ifunc (the resolver's address)", 0, 0, 0, 0, "ifunc", KPU_ELF_IFUNC },
 	{ "an object", 0, 0, 0, 0, "obj", KPU_ELF_NOT_FUNCTION },
 	{ "undefined here", 0, 0, 0, 0, "undef", KPU_ELF_NO_SYMBOL },
 	{ "unknown", 0, 0, 0, 0, "nosuch", KPU_ELF_NO_SYMBOL },
@@ -130,6 +131,7 @@ static const struct row rows[] = {
 	{ "segment shorter than the function", F_PH + 32, 0x100, 8, 0, "func", KPU_ELF_NOT_LOADED },
 	{ "segment offset past the end", F_PH + 8, 1 << 20, 8, 0, "func", KPU_ELF_PAST_END },
 	{ "no loadable segment", F_PH, 6, 4, 0, "func", KPU_ELF_NOT_LOADED },
+	{ "segment not executable", F_PH + 4, 4, 4, 0, "func", KPU_ELF_NOT_LOADED },
 	{ "no sections", 60, 0, 2, 0, "func", KPU_ELF_NO_SYMBOL },
 };
 
@@ -194,7 +196,7 @@ static int real_file(const char *path, const char *list)
 	fp = fopen(list, "r");
 	if (!fp)
 		return printf("not ok 1 - no list %s\n", list), 1;
-	while (fscanf(fp, "%599s %llx", name, &want) == 2) {
+	while (fscanf(fp, "%599s %llx ", name, &want) == 2) {
 		n++;
 		err = kpu_elf_func_offset(&file, name, &off);
 		if (err || off != want) {
@@ -203,6 +205,9 @@ static int real_file(const char *path, const char *list)
 				       kpu_elf_error_text(err), (unsigned long long)off, want);
 		}
 	}
+	/* a line it could not read stops the loop: the list must be read whole */
+	if (!feof(fp))
+		bad++, printf("# %s: the list is not read to its end\n", list);
 	fclose(fp);
 	free(data);
 	printf("%s 1 - %s: %u functions, %u differ from readelf\n", bad || !n ? "not ok" : "ok",
