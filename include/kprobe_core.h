@@ -301,6 +301,58 @@ void kpc_unregister(struct kpc_probe *p);
  */
 void kpc_unregister_batch(struct kpc_probe **p, unsigned int n);
 
+/* Most functions one glob may match (kpc_register_glob()). */
+#define KPC_GLOB_MAX		10000
+/**
+ * struct kpc_glob - the probes kpc_register_glob() attached
+ * @matched: functions whose name matched (aliases of one address once)
+ * @attached: functions probed: one client each, in @probes
+ * @skipped_blacklist: matches in the kernel's kprobe blacklist
+ * @skipped_notrace: matches ftrace cannot trace (notrace, no ftrace call)
+ * @probes: the @attached client handles, in name order; each is named
+ *          "prefix:function" ("function" without a prefix), namesakes
+ *          ".2", ".3"... in address order. Read their stats with
+ *          kpc_get_stats(), their function with kpc_addr(); remove them
+ *          only with kpc_unregister_glob().
+ */
+struct kpc_glob {
+	unsigned int matched;
+	unsigned int attached;
+	unsigned int skipped_blacklist;
+	unsigned int skipped_notrace;
+	struct kpc_probe *probes[];
+};
+struct kpc_glob *__kpc_register_glob(const char *pattern, const struct kpc_desc *tmpl,
+				     struct module *owner);
+/**
+ * kpc_register_glob() - a kprobe client on every function matching @pattern
+ * @pattern: a glob over function names ("vfs_*", "*_read", "tcp_[rs]*"), or
+ *           "module:glob" for one module's functions only
+ * @tmpl: the clients' description: handlers, @priv, flags; no symbol,
+ *        address or offset; @name, if set, prefixes each client's name
+ *        (at most KPC_NAME_MAX / 2 characters)
+ *
+ * Every function matched (text symbols of /proc/kallsyms) is probed at
+ * its entry through the core's ftrace_ops (KPC_F_FTRACE_OPS), armed with
+ * one ftrace update; functions in the kprobe blacklist or that ftrace
+ * cannot trace are skipped and counted, and the kprobe_core module's own
+ * code is never matched. All or nothing. Sleeps; reads /proc/kallsyms
+ * (seconds on a slow machine) and the kprobe blacklist from debugfs
+ * (not applied, with a warning, when debugfs is not mounted).
+ *
+ * Return: the glob, or ERR_PTR: -EINVAL for a bad pattern or description,
+ * -ENOENT when no function is left to probe, -E2BIG for more than
+ * KPC_GLOB_MAX matches, -EPERM when /proc/kallsyms hides addresses from the
+ * caller, -ENOMEM, or what registering the batch returned.
+ */
+#define kpc_register_glob(pattern, tmpl) \
+	__kpc_register_glob(pattern, tmpl, THIS_MODULE)
+/**
+ * kpc_unregister_glob() - remove every probe of a glob, for about one
+ * grace period; prints their summaries and frees @g
+ * @g: from kpc_register_glob(); NULL and ERR_PTR values are ignored
+ */
+void kpc_unregister_glob(struct kpc_glob *g);
 /**
  * kpc_enable() - let a disabled client's handlers run again
  * @p: client handle

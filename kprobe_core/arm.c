@@ -125,8 +125,20 @@ err_nomem:
 int kpc_arm_register(struct kpc_site *site, struct kpc_arm *arm)
 {
 	struct kprobe *kp = kpc_arm_kprobe(arm);
+	unsigned long addr;
 	int err;
 
+	/* An ftrace-ops site given by address needs no kprobe (fentry.c). */
+	if (site->kind == KPC_FENTRY && !site->req_symbol) {
+		err = kpc_fentry_name(site->req_addr, &addr);
+		if (err)
+			return err;
+		kp->addr = (kprobe_opcode_t *)addr;
+		kp->flags = KPROBE_FLAG_DISABLED;
+		site->no_kprobe = true;
+		arm->ftrace = true;
+		return 0;
+	}
 	kp->symbol_name = site->req_symbol;
 	kp->offset = site->req_offset;
 	kp->addr = site->req_symbol ? NULL : (kprobe_opcode_t *)site->req_addr;
@@ -158,6 +170,8 @@ ALLOW_ERROR_INJECTION(kpc_arm_register, ERRNO);
 /* For an arm that is not, or is no longer, replaced by another. */
 void kpc_arm_unregister(struct kpc_site *site, struct kpc_arm *arm)
 {
+	if (site->no_kprobe)
+		return;
 	if (site->kind != KPC_KRETPROBE) {
 		unregister_kprobe(&arm->kp);
 		return;

@@ -6,20 +6,14 @@
  * come from /proc/kallsyms, read once into a sorted array of 64-bit name
  * hashes (a module symbol counts under "name" and under "module:name"),
  * and read again after a module comes or goes.
- *
- * /proc/kallsyms has no read_iter, so kernel_read() refuses it: it is read
- * into a scratch anonymous mapping of the process writing kprobe_events,
- * and copied from there.
+ * The file is read with kpc_read_lines() (readlines.c).
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
-#include <linux/fs.h>
-#include <linux/mman.h>
 #include <linux/module.h>
 #include <linux/mutex.h>
 #include <linux/sort.h>
 #include <linux/string.h>
-#include <linux/uaccess.h>
 #include <linux/vmalloc.h>
 #include "kpc_internal.h"
 #include "events.h"
@@ -100,77 +94,17 @@ static int kpe_syms_line(struct kpe_syms_build *b, char *line)
 	return kpe_syms_add(b, kpe_hash(h, name, strlen(name)));
 }
 
-/* Read from @f into @buf, through the user mapping @ubuf when there is one */
-static ssize_t kpe_syms_chunk(struct file *f, char *buf, size_t len, loff_t *pos,
-			      unsigned long ubuf)
+static int kpe_syms_line_cb(void *ctx, char *line)
 {
-	ssize_t n;
-
-	if (!ubuf)
-		return kernel_read(f, buf, len, pos);
-	n = f->f_op->read(f, (char __user *)ubuf, len, pos);
-	if (n > 0 && copy_from_user(buf, (const char __user *)ubuf, n))
-		return -EFAULT;
-	return n;
+	return kpe_syms_line(ctx, line);
 }
 
 static int kpe_syms_read(void)
 {
 	struct kpe_syms_build b = { };
-	size_t have = 0, chunk = PAGE_SIZE * 16;
-	unsigned long ubuf = 0;
-	struct file *f;
-	loff_t pos = 0;
-	char *buf, *line, *nl;
-	ssize_t n;
-	int err = 0;
+	int err;
 
-	f = filp_open("/proc/kallsyms", O_RDONLY, 0);
-	if (IS_ERR(f))
-		return PTR_ERR(f);
-	if (!f->f_op->read_iter) {
-		if (!f->f_op->read || !current->mm) {
-			filp_close(f, NULL);
-			return -EOPNOTSUPP;
-		}
-		ubuf = vm_mmap(NULL, 0, chunk, PROT_READ | PROT_WRITE,
-			       MAP_ANONYMOUS | MAP_PRIVATE, 0);
-		if (IS_ERR_VALUE(ubuf)) {
-			filp_close(f, NULL);
-			return (int)ubuf;
-		}
-	}
-	buf = kvmalloc(chunk + 1, GFP_KERNEL);
-	if (!buf) {
-		err = -ENOMEM;
-		goto out;
-	}
-	for (;;) {
-		n = kpe_syms_chunk(f, buf + have, chunk - have, &pos, ubuf);
-		if (n < 0) {
-			err = n;
-			break;
-		}
-		have += n;
-		buf[have] = '\0';
-		line = buf;
-		while (!err && (nl = strchr(line, '\n'))) {
-			*nl = '\0';
-			err = kpe_syms_line(&b, line);
-			line = nl + 1;
-		}
-		if (err)
-			break;
-		have -= line - buf;
-		memmove(buf, line, have);
-		if (!n || have == chunk)	/* the end, or a line longer than chunk */
-			break;
-	}
-	kvfree(buf);
-out:
-	if (ubuf)
-		vm_munmap(ubuf, chunk);
-	filp_close(f, NULL);
+	err = kpc_read_lines("/proc/kallsyms", kpe_syms_line_cb, &b);
 	if (err) {
 		kvfree(b.v);
 		return err;

@@ -9,12 +9,16 @@
  * code update of its own; here a batch of N functions is one update, and a
  * hit skips the kprobe layer (its hash, its busy flag, its aggregate).
  *
- * Each site still registers a kernel kprobe, disabled: it resolves the
- * name the way every other probe does (with IBT, past endbr64, which is
- * where the ftrace call is), says whether the function is an ftrace site,
- * applies the kprobe blacklist, and is batched away by
- * unregister_kprobes(), whose grace period is the one this handler needs.
- * A disabled kprobe costs nothing on the function's path.
+ * A site given by name registers a kernel kprobe, disabled: it resolves
+ * the name the way every other probe does (with IBT, past endbr64, which
+ * is where the ftrace call is), says whether the function is an ftrace
+ * site and applies the kprobe blacklist. A disabled kprobe costs nothing
+ * on the function's path, but registering one costs as much as an armed
+ * one (the kernel's checks of the address), 97 % of attaching a batch.
+ * A site given by address (what globs register) needs no name: the core
+ * finds its ftrace site itself (kpc_fentry_name()), asks ftrace whether
+ * it can trace it, and registers no kprobe. As for fprobe, ftrace's rules
+ * decide then, not the kprobe blacklist; globs apply that list themselves.
  *
  * The filter is never empty while the ftrace_ops is registered (an
  * ftrace_ops with an empty filter traces every function): it always holds
@@ -122,6 +126,64 @@ static struct ftrace_ops kpc_fentry_ops = {
 	.flags = FTRACE_OPS_FL_SAVE_REGS,
 };
 
+/* Never registered: its filter only asks ftrace whether it knows an address. */
+static struct ftrace_ops kpc_fentry_probe_ops;
+static bool kpc_fentry_probe_used;
+
+/**
+ * kpc_fentry_traceable() - whether ftrace can trace the function at @addr
+ * @addr: a function's first instruction, or its ftrace call site
+ *
+ * ftrace maps a function's start to its call site itself. With no
+ * dynamic ftrace nothing can be told, and the answer is yes.
+ */
+bool kpc_fentry_traceable(unsigned long addr)
+{
+	lockdep_assert_held(&kpc_lock);
+	if (!IS_ENABLED(CONFIG_DYNAMIC_FTRACE))
+		return true;
+	kpc_fentry_probe_used = true;
+	if (ftrace_set_filter_ip(&kpc_fentry_probe_ops, addr, 0, 0))
+		return false;
+	ftrace_set_filter_ip(&kpc_fentry_probe_ops, addr, 1, 0);
+	return true;
+}
+
+/* sprint_symbol()'s offset of @addr in its function; false if none */
+static bool kpc_symbol_offset(unsigned long addr, unsigned long *off)
+{
+	char buf[KSYM_SYMBOL_LEN];
+	unsigned long size;
+	const char *plus;
+
+	sprint_symbol(buf, addr);	/* "func+0x10/0x40 [mod]" */
+	plus = strrchr(buf, '+');
+	return plus && sscanf(plus, "+%lx/%lx", off, &size) == 2;
+}
+
+/**
+ * kpc_fentry_name() - the ftrace site of the function entry at @req
+ * @req: a function's first instruction or, with IBT, the one past endbr64
+ * @site: set to the address ftrace will call the handler with
+ *
+ * Return: 0, or -EOPNOTSUPP when @req is not an entry ftrace can trace
+ * (the caller falls back to a kprobe, which says what else is wrong).
+ */
+int kpc_fentry_name(unsigned long req, unsigned long *site)
+{
+	unsigned long off, addr = kpc_entry_ftrace_site(req);
+
+	if (!KPC_HAVE_FENTRY || !kpc_symbol_offset(req, &off))
+		return -EOPNOTSUPP;
+	/* the function's start, or its call site past endbr64 */
+	if (off && !(addr == req && kpc_entry_ftrace_site(req - off) == req))
+		return -EOPNOTSUPP;
+	if (!kpc_fentry_traceable(addr))
+		return -EOPNOTSUPP;
+	*site = addr;
+	return 0;
+}
+
 unsigned long kpc_fentry_missed(const struct kpc_arm *arm)
 {
 	unsigned long n = 0;
@@ -199,6 +261,8 @@ void kpc_fentry_sync(void)
 /* Module exit, after every probe is gone. */
 void kpc_fentry_exit(void)
 {
+	if (kpc_fentry_probe_used)
+		ftrace_free_filter(&kpc_fentry_probe_ops);
 	if (!kpc_fentry_registered)
 		return;
 	unregister_ftrace_function(&kpc_fentry_ops);
@@ -243,8 +307,9 @@ int kpc_fentry_commit(void)
 /*
  * @sites lost their last client: out of the filter with one update and
  * out of the hash. The caller waits for a grace period before freeing
- * them (unregister_kprobes() of their kprobes): a handler that found one
- * just before may still run its clients.
+ * them (unregister_kprobes() of their kprobes, or synchronize_rcu() when
+ * none has one): a handler that found one just before may still run its
+ * clients.
  */
 void kpc_fentry_disarm(struct kpc_site **sites, unsigned int n)
 {

@@ -17,6 +17,9 @@
 #ifdef CONFIG_KRETPROBE_ON_RETHOOK
 #include <linux/rethook.h>
 #endif
+#ifdef CONFIG_X86_KERNEL_IBT
+#include <asm/ibt.h>
+#endif
 
 /*
  * On an ftrace-based kprobe the probed "instruction" is the fentry call:
@@ -177,6 +180,24 @@ static inline void kpc_task_calls(struct task_struct *t, kpc_task_calls_fn fn)
 #define KPC_EVENTS_V612	IS_ENABLED(CONFIG_PROBE_EVENTS_BTF_ARGS)
 
 /*
+ * Whether the 4 bytes at @addr are an endbr64 (x86 IBT), or what the
+ * kernel seals one into at boot when the function's address is never
+ * taken (a 4-byte nop); the kernel's own is_endbr() decides, as for its
+ * kprobes (arch_adjust_kprobe_addr()).
+ */
+static inline bool kpc_endbr_at(unsigned long addr)
+{
+#ifdef CONFIG_X86_KERNEL_IBT
+	u32 insn;
+
+	return !copy_from_kernel_nofault(&insn, (void *)addr, sizeof(insn)) &&
+	       is_endbr(insn);
+#else
+	return false;
+#endif
+}
+
+/*
  * Where symbol @kp was registered on (kp->offset 0), as kallsyms has it:
  * x86 with IBT puts a probe on a function past its endbr64, which
  * kprobe_events' @SYM must not read from.
@@ -184,14 +205,21 @@ static inline void kpc_task_calls(struct task_struct *t, kpc_task_calls_fn fn)
 static inline unsigned long kpc_kprobe_symbol_addr(const struct kprobe *kp)
 {
 	unsigned long addr = (unsigned long)kp->addr;
-#ifdef CONFIG_X86_KERNEL_IBT
-	u32 insn;
 
-	if (addr && !copy_from_kernel_nofault(&insn, (void *)(addr - 4), sizeof(insn)) &&
-	    insn == 0xfa1e0ff3)	/* endbr64 */
+	if (addr && kpc_endbr_at(addr - 4))
 		addr -= 4;
-#endif
 	return addr;
+}
+
+/*
+ * The ftrace call site of the function that starts at @addr: the address
+ * ftrace hands an ftrace_ops handler. x86 with IBT puts it past the
+ * function's endbr64; elsewhere it is the function's first instruction
+ * (x86) or is never asked for (arm64 has no ftrace_ops backend here).
+ */
+static inline unsigned long kpc_entry_ftrace_site(unsigned long addr)
+{
+	return kpc_endbr_at(addr) ? addr + 4 : addr;
 }
 
 /*

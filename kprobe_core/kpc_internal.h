@@ -105,6 +105,7 @@ struct kpc_site {
 	struct hlist_node by_ip;	/* the ftrace_ops handler's RCU hash */
 	bool armed;			/* its address is in the ftrace_ops filter */
 	bool gone;			/* its module unloaded */
+	bool no_kprobe;			/* given by address: no kprobe names it */
 	unsigned long addr;
 	enum kpc_kind kind;
 	struct kpc_arm __rcu *arm;
@@ -230,6 +231,14 @@ void kpc_fentry_module_going(struct module *mod, bool init);
 void kpc_fentry_sync(void);
 unsigned long kpc_fentry_missed(const struct kpc_arm *arm);
 void kpc_fentry_exit(void);
+bool kpc_fentry_traceable(unsigned long addr);
+int kpc_fentry_name(unsigned long req, unsigned long *site);
+
+/* glob.c (kpc_lock held) */
+void kpc_glob_forget(const struct module *owner, bool all);
+
+/* readlines.c (no lock held) */
+int kpc_read_lines(const char *path, int (*fn)(void *ctx, char *line), void *ctx);
 
 /* debugfs.c */
 int kpc_debugfs_init(void);

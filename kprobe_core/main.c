@@ -42,6 +42,7 @@ static void kpc_remove_owner(const struct module *owner, bool all)
 				kpc_remove_locked(&c, 1);
 	}
 out:
+	kpc_glob_forget(owner, all);
 	mutex_unlock(&kpc_lock);
 }
 

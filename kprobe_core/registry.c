@@ -575,6 +575,8 @@ void kpc_remove_locked(struct kpc_probe **cs, unsigned int n)
 			fes[nfe++] = site;
 		else if (site->kind == KPC_FENTRY)
 			kpc_fentry_disarm(&site, 1);
+		if (site->no_kprobe)
+			continue;
 		if (site->kind != KPC_KRETPROBE && kps)
 			kps[nkp++] = &arm->kp;
 		else if (site->kind == KPC_KRETPROBE && rps)
@@ -780,7 +782,7 @@ int kpc_lookup_addr(unsigned long addr, enum kpc_kind kind,
 		info->kind = site->kind;
 		info->nclients = site->nclients;
 		info->gone = kprobe_gone(kp);
-		info->ftrace = kprobe_ftrace(kp);
+		info->ftrace = kpc_site_arm(site)->ftrace;
 		info->post = !!kp->post_handler;
 		info->rearms = site->rearms;
 		info->pool = site->kind == KPC_KRETPROBE ?

@@ -1,0 +1,371 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Globs: one kprobe client on every function whose name matches a
+ * pattern ("vfs_*", "ext4:ext4_*"), attached with one ftrace update.
+ *
+ * The kernel gives modules no symbol iterator (kallsyms_on_each_symbol()
+ * is not exported), so the names and addresses come from /proc/kallsyms.
+ * A match is skipped, and counted, when it sits in the kernel's kprobe
+ * blacklist (read from debugfs) or when ftrace cannot trace it (notrace,
+ * or no ftrace call: what `available_filter_functions` leaves out). The
+ * rest is registered by address as KPC_F_FTRACE_OPS probes in one batch,
+ * all or nothing; aliases (two names of one address) count once.
+ *
+ * Files are read with no lock held (readlines.c); the traceability test
+ * and the registration run under kpc_lock.
+ */
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
+#include <linux/glob.h>
+#include <linux/slab.h>
+#include <linux/sort.h>
+#include <linux/string.h>
+#include <linux/vmalloc.h>
+#include "kpc_internal.h"
+
+struct kpc_glob_fn {
+	unsigned long addr;
+	char *name;
+};
+
+struct kpc_glob_range {
+	unsigned long start, end;
+};
+
+struct kpc_glob_scan {
+	const char *mod;		/* "ext4" of "ext4:ext4_*", or NULL */
+	const char *pat;
+	struct kpc_glob_fn *fns;
+	unsigned int nfns;
+	bool hidden;			/* kallsyms showed a zero address */
+	int err;
+};
+
+struct kpc_glob_bl {
+	struct kpc_glob_range *r;
+	unsigned int n, cap;
+};
+
+/* A registered glob; the client sees the struct kpc_glob at its end. */
+struct kpc_glob_priv {
+	struct list_head node;		/* kpc_globs */
+	struct module *owner;
+	struct kpc_glob g;
+};
+
+static LIST_HEAD(kpc_globs);
+
+/* "ffffffff81234560 T vfs_read" or "... t name\t[mod]" */
+static int kpc_glob_line(void *ctx, char *line)
+{
+	struct kpc_glob_scan *s = ctx;
+	char type, *name, *mod = NULL, *end;
+	struct kpc_glob_fn *fn;
+	unsigned long addr;
+
+	if (sscanf(line, "%lx %c ", &addr, &type) != 2)
+		return 0;
+	if (type != 't' && type != 'T' && type != 'W')
+		return 0;
+	name = strchr(line, ' ');
+	name = name ? strchr(name + 1, ' ') : NULL;
+	if (!name)
+		return 0;
+	name++;
+	end = strchr(name, '\t');
+	if (end) {
+		*end = '\0';
+		mod = strchr(end + 1, '[');
+		mod = mod ? mod + 1 : NULL;
+		end = mod ? strchr(mod, ']') : NULL;
+		if (end)
+			*end = '\0';
+		else
+			mod = NULL;
+	}
+	if (s->mod && (!mod || strcmp(mod, s->mod)))
+		return 0;
+	/* the core's own code, and 6.12's padding and CFI stubs, are not probed */
+	if ((mod && !strcmp(mod, KBUILD_MODNAME)) || str_has_prefix(name, "__pfx_") ||
+	    str_has_prefix(name, "__cfi_") || !glob_match(s->pat, name))
+		return 0;
+	if (!addr) {
+		s->hidden = true;
+		return 0;
+	}
+	if (s->nfns == KPC_GLOB_MAX)
+		return -E2BIG;
+	fn = &s->fns[s->nfns];
+	fn->name = kstrdup(name, GFP_KERNEL);
+	if (!fn->name)
+		return -ENOMEM;
+	fn->addr = addr;
+	s->nfns++;
+	return 0;
+}
+
+/* "0xffffffff81000000-0xffffffff81000010\tsym" */
+static int kpc_glob_bl_line(void *ctx, char *line)
+{
+	struct kpc_glob_bl *bl = ctx;
+	struct kpc_glob_range *r;
+	unsigned long start, end;
+
+	if (sscanf(line, "0x%lx-0x%lx", &start, &end) != 2 || !start)
+		return 0;
+	if (bl->n == bl->cap) {
+		bl->cap = bl->cap ? 2 * bl->cap : 1024;
+		r = kvmalloc_array(bl->cap, sizeof(*r), GFP_KERNEL);
+		if (!r)
+			return -ENOMEM;
+		if (bl->n)
+			memcpy(r, bl->r, bl->n * sizeof(*r));
+		kvfree(bl->r);
+		bl->r = r;
+	}
+	bl->r[bl->n].start = start;
+	bl->r[bl->n].end = end;
+	bl->n++;
+	return 0;
+}
+
+static int kpc_glob_cmp_addr(const void *a, const void *b)
+{
+	const struct kpc_glob_fn *x = a, *y = b;
+
+	if (x->addr != y->addr)
+		return x->addr < y->addr ? -1 : 1;
+	return strcmp(x->name, y->name);	/* an alias: the first name counts */
+}
+
+static int kpc_glob_cmp_name(const void *a, const void *b)
+{
+	const struct kpc_glob_fn *x = a, *y = b;
+	int d = strcmp(x->name, y->name);
+
+	if (d)
+		return d;
+	return x->addr < y->addr ? -1 : x->addr > y->addr;
+}
+
+static int kpc_glob_cmp_range(const void *a, const void *b)
+{
+	const struct kpc_glob_range *x = a, *y = b;
+
+	return x->start < y->start ? -1 : x->start > y->start;
+}
+
+/* Whether @addr lies in a range of @bl (sorted by start; ranges may nest). */
+static bool kpc_glob_blacklisted(const struct kpc_glob_bl *bl, unsigned long addr)
+{
+	unsigned int lo = 0, hi = bl->n, mid;
+
+	/* the last range starting at or before @addr, then back over the others */
+	while (lo < hi) {
+		mid = lo + (hi - lo) / 2;
+		if (bl->r[mid].start <= addr)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	while (lo--)
+		if (addr < bl->r[lo].end)
+			return true;
+	return false;
+}
+
+/*
+ * The client name of function @i: "prefix:func", or "func" without a
+ * prefix; "~N" (N its index) replaces the end of a name too long, and a
+ * name the glob already gave gets ".2", ".3", ...
+ */
+static void kpc_glob_name(char *buf, const char *prefix, const char *func,
+			 unsigned int i, unsigned int dup)
+{
+	char tail[16] = "";
+	int len;
+
+	if (dup)
+		snprintf(tail, sizeof(tail), ".%u", dup + 1);
+	len = snprintf(buf, KPC_NAME_MAX + 1, "%s%s%s%s", prefix ?: "",
+		       prefix ? ":" : "", func, tail);
+	if (len > KPC_NAME_MAX) {
+		snprintf(tail, sizeof(tail), "~%u", i);
+		strscpy(buf + KPC_NAME_MAX - strlen(tail), tail, strlen(tail) + 1);
+	}
+}
+
+static void kpc_glob_free_fns(struct kpc_glob_fn *fns, unsigned int n)
+{
+	unsigned int i;
+
+	for (i = 0; i < n; i++)
+		kfree(fns[i].name);
+	kvfree(fns);
+}
+
+struct kpc_glob *__kpc_register_glob(const char *pattern, const struct kpc_desc *tmpl,
+				     struct module *owner)
+{
+	struct kpc_glob_scan s = { };
+	struct kpc_glob_bl bl = { };
+	struct kpc_glob_priv *gp = NULL;
+	struct kpc_desc *ds = NULL;
+	char *pat = NULL, *colon, (*names)[KPC_NAME_MAX + 1] = NULL;
+	unsigned int i, n = 0, dup = 0, skipped_bl = 0, skipped_nt = 0;
+	unsigned long prev = 0;
+	int err;
+
+	if (!pattern || !*pattern || strlen(pattern) > KSYM_NAME_LEN + MODULE_NAME_LEN ||
+	    !tmpl || tmpl->symbol || tmpl->addr || tmpl->offset ||
+	    (tmpl->name && (!*tmpl->name || strlen(tmpl->name) > KPC_NAME_MAX / 2))) {
+		pr_err("glob: needs a pattern and a kprobe description without symbol, address, offset (name prefix up to %d characters)\n",
+		       KPC_NAME_MAX / 2);
+		return ERR_PTR(-EINVAL);
+	}
+	pat = kstrdup(pattern, GFP_KERNEL);
+	s.fns = kvmalloc_array(KPC_GLOB_MAX, sizeof(*s.fns), GFP_KERNEL);
+	if (!pat || !s.fns) {
+		err = -ENOMEM;
+		goto out;
+	}
+	s.pat = pat;
+	colon = strchr(pat, ':');
+	if (colon) {
+		*colon = '\0';
+		s.mod = pat;
+		s.pat = colon + 1;
+	}
+	err = -EINVAL;
+	if (!*s.pat || (s.mod && !*s.mod) || strchr(s.pat, ':')) {
+		pr_err("glob '%s': give \"pattern\" or \"module:pattern\"\n", pattern);
+		goto out;
+	}
+	err = kpc_read_lines("/proc/kallsyms", kpc_glob_line, &s);
+	if (err == -E2BIG)
+		pr_err("glob '%s': more than %d functions match\n", pattern, KPC_GLOB_MAX);
+	if (err)
+		goto out;
+	if (s.hidden && !s.nfns) {
+		pr_err("glob '%s': /proc/kallsyms hides addresses from this process (kptr_restrict)\n",
+		       pattern);
+		err = -EPERM;
+		goto out;
+	}
+	/* Without the blacklist nothing is skipped for it: say so. */
+	err = kpc_read_lines("/sys/kernel/debug/kprobes/blacklist", kpc_glob_bl_line, &bl);
+	if (err == -ENOMEM)
+		goto out;
+	if (err)
+		pr_warn("glob '%s': cannot read the kprobe blacklist (%d; is debugfs mounted?): not applied\n",
+			pattern, err);
+	sort(bl.r, bl.n, sizeof(*bl.r), kpc_glob_cmp_range, NULL);
+	sort(s.fns, s.nfns, sizeof(*s.fns), kpc_glob_cmp_addr, NULL);
+
+	ds = kvcalloc(s.nfns, sizeof(*ds), GFP_KERNEL);
+	names = kvcalloc(s.nfns, sizeof(*names), GFP_KERNEL);
+	if (s.nfns && (!ds || !names)) {
+		err = -ENOMEM;
+		goto out;
+	}
+	/* what to attach, compacted in place: neither an alias nor skipped */
+	mutex_lock(&kpc_lock);
+	for (i = 0; i < s.nfns; i++) {
+		if (i && s.fns[i].addr == prev)
+			continue;	/* an alias */
+		prev = s.fns[i].addr;
+		if (kpc_glob_blacklisted(&bl, s.fns[i].addr)) {
+			skipped_bl++;
+			continue;
+		}
+		if (!kpc_fentry_traceable(s.fns[i].addr)) {
+			skipped_nt++;
+			continue;
+		}
+		/* swap() is a macro: no n++ inside it */
+		swap(s.fns[n], s.fns[i]);
+		n++;
+	}
+	mutex_unlock(&kpc_lock);
+	/* in name order: namesakes are numbered by address, the same each time */
+	sort(s.fns, n, sizeof(*s.fns), kpc_glob_cmp_name, NULL);
+	for (i = 0; i < n; i++) {
+		dup = i && !strcmp(s.fns[i].name, s.fns[i - 1].name) ? dup + 1 : 0;
+		kpc_glob_name(names[i], tmpl->name, s.fns[i].name, i, dup);
+		ds[i] = *tmpl;
+		ds[i].addr = s.fns[i].addr;
+		ds[i].flags |= KPC_F_FTRACE_OPS;
+		ds[i].name = names[i];
+	}
+	err = -ENOENT;
+	if (!n) {
+		pr_err("glob '%s': no function to probe (%u matched, %u blacklisted, %u not traceable)\n",
+		       pattern, s.nfns, skipped_bl, skipped_nt);
+		goto out;
+	}
+	err = -ENOMEM;
+	gp = kvzalloc(struct_size(gp, g.probes, n), GFP_KERNEL);
+	if (!gp)
+		goto out;
+	err = __kpc_register_batch(ds, KPC_KPROBE, gp->g.probes, n, owner);
+	if (err) {
+		pr_err("glob '%s': cannot attach %u functions: %d\n", pattern, n, err);
+		goto out;
+	}
+	gp->owner = owner;
+	gp->g.matched = n + skipped_bl + skipped_nt;
+	gp->g.attached = n;
+	gp->g.skipped_blacklist = skipped_bl;
+	gp->g.skipped_notrace = skipped_nt;
+	mutex_lock(&kpc_lock);
+	list_add_tail(&gp->node, &kpc_globs);
+	mutex_unlock(&kpc_lock);
+	pr_info("%s: glob '%s': %u functions matched, %u attached, %u skipped (%u blacklisted, %u not traceable)\n",
+		kpc_owner_name(owner), pattern, gp->g.matched, n,
+		skipped_bl + skipped_nt, skipped_bl, skipped_nt);
+out:
+	if (err) {
+		kvfree(gp);
+		gp = NULL;
+	}
+	kvfree(names);
+	kvfree(ds);
+	kvfree(bl.r);
+	kpc_glob_free_fns(s.fns, s.nfns);
+	kfree(pat);
+	return gp ? &gp->g : ERR_PTR(err);
+}
+EXPORT_SYMBOL_GPL(__kpc_register_glob);
+
+void kpc_unregister_glob(struct kpc_glob *g)
+{
+	struct kpc_glob_priv *gp;
+
+	if (IS_ERR_OR_NULL(g))
+		return;
+	gp = container_of(g, struct kpc_glob_priv, g);
+	kpc_unregister_batch(g->probes, g->attached);
+	mutex_lock(&kpc_lock);
+	list_del(&gp->node);
+	mutex_unlock(&kpc_lock);
+	kvfree(gp);
+}
+EXPORT_SYMBOL_GPL(kpc_unregister_glob);
+
+/*
+ * kpc_lock held: @owner's probes are removed (it unloaded without
+ * kpc_unregister_glob()), or every probe (@all, the core unloads): free
+ * what is left of its globs.
+ */
+void kpc_glob_forget(const struct module *owner, bool all)
+{
+	struct kpc_glob_priv *gp, *tmp;
+
+	lockdep_assert_held(&kpc_lock);
+	list_for_each_entry_safe(gp, tmp, &kpc_globs, node) {
+		if (!all && gp->owner != owner)
+			continue;
+		list_del(&gp->node);
+		kvfree(gp);
+	}
+}
