@@ -84,6 +84,15 @@ log
 run rmmod funclatency
 log
 
+title "funccount: calls of every function matching vfs_[rw]*, most called first"
+run insmod "$MOD"/funccount.ko 'func=vfs_[rw]*' top=5
+for _ in 1 2 3; do cat /proc/cpuinfo /proc/version >/dev/null; done
+dd if=/dev/zero of=/dev/null bs=1 count=300 2>/dev/null
+run cat /sys/kernel/debug/funccount/counts
+log
+run rmmod funccount
+log
+
 title "probes left registered"
 run cat /sys/kernel/debug/kprobe_core/probes
 run rmmod kprobe_core

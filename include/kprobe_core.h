@@ -28,7 +28,7 @@ struct kpc_probe;
  * The version of kprobe_core and its samples: the one place it is written.
  * Every module of the tree carries it (MODULE_VERSION, modinfo's "version").
  */
-#define KPC_VERSION		"0.4.0"
+#define KPC_VERSION		"0.5.0"
 
 /* Longest client name, not counting the terminating NUL. */
 #define KPC_NAME_MAX		63

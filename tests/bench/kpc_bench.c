@@ -869,7 +869,7 @@ static int kb_cp_verify(void)
 
 /*
  * What a KPC_F_FTRACE_OPS batch cost the kernel while each site registered
- * a disabled kprobe to name itself (before 0.4.1; now only sites given by
+ * a disabled kprobe to name itself (before 0.5.0; now only sites given by
  * name do, fentry.c): 1,000 of those, bare, registered one by one and
  * removed with one unregister_kprobes().
  */

@@ -68,6 +68,7 @@ mark
 load funccount 'func=vfs_*'
 expect_dmesg "kprobe_core: funccount: glob 'vfs_\*': [0-9]+ functions matched, $want attached, "
 dd if=/dev/zero of=/dev/null bs=1 count=2000 2>/dev/null
+run head -n 6 $C
 for f in vfs_read vfs_write; do
 	got=$(awk -v f=$f '$1 == f { print $2 }' $C)
 	echo "$f: $got calls"
@@ -77,6 +78,8 @@ for f in vfs_read vfs_write; do
 done
 unload funccount
 echo 0 >$T/events/kprobes/enable
+dmesg_since_mark | grep -E 'funccount: |funccount/vfs_(read|write) '
+
 run cat $T/kprobe_profile
 for f in vfs_read:kpcvr vfs_write:kpcvw; do
 	ours=$(dmesg_since_mark | sed -n "s/.* funccount\/${f%:*} ${f%:*}+0x[0-9a-f]*: hits=\([0-9]*\) .*/\1/p")
