@@ -336,14 +336,18 @@ struct kpc_glob *__kpc_register_glob(const char *pattern, const struct kpc_desc 
  * its entry through the core's ftrace_ops (KPC_F_FTRACE_OPS), armed with
  * one ftrace update; functions in the kprobe blacklist or that ftrace
  * cannot trace are skipped and counted, and the kprobe_core module's own
- * code is never matched. All or nothing. Sleeps; reads /proc/kallsyms
- * (seconds on a slow machine) and the kprobe blacklist from debugfs
- * (not applied, with a warning, when debugfs is not mounted).
+ * code is never matched. All or nothing. On arm64, where the core has no
+ * ftrace_ops backend, each function is a kprobe of its own. Sleeps; reads
+ * /proc/kallsyms (seconds on a slow machine) and the kprobe blacklist from
+ * debugfs, through the calling process's memory: call it from a process
+ * (a module's init, a write to a file), not from a kernel thread.
  *
  * Return: the glob, or ERR_PTR: -EINVAL for a bad pattern or description,
- * -ENOENT when no function is left to probe, -E2BIG for more than
+ * -ENOENT when no function is left to probe or debugfs is not mounted on
+ * /sys/kernel/debug (the blacklist cannot be read), -E2BIG for more than
  * KPC_GLOB_MAX matches, -EPERM when /proc/kallsyms hides addresses from the
- * caller, -ENOMEM, or what registering the batch returned.
+ * caller, -EOPNOTSUPP from a kernel thread, -ENOMEM, or what registering
+ * the batch returned.
  */
 #define kpc_register_glob(pattern, tmpl) \
 	__kpc_register_glob(pattern, tmpl, THIS_MODULE)

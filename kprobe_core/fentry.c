@@ -41,7 +41,6 @@
 #include <linux/error-injection.h>
 #include <linux/ftrace.h>
 #include <linux/slab.h>
-#include <linux/trace_recursion.h>
 #include "kpc_internal.h"
 
 #define KPC_FENTRY_HASH_BITS	10
@@ -64,26 +63,29 @@ NOKPROBE_SYMBOL(kpc_fentry_find);
 /* This CPU is running clients' handlers for a hit (preemption is off). */
 static DEFINE_PER_CPU(bool, kpc_fentry_busy);
 
+/* A hit of the site at @ip that no client sees (preemption is off). */
 static notrace void kpc_fentry_miss(unsigned long ip)
 {
-	struct kpc_site *site;
+	struct kpc_site *site = kpc_fentry_find(ip);
 
-	preempt_disable_notrace();
-	site = kpc_fentry_find(ip);
 	if (site)
 		this_cpu_inc(rcu_dereference_sched(site->arm)->pcpu->missed);
-	preempt_enable_notrace();
 }
 NOKPROBE_SYMBOL(kpc_fentry_miss);
 
 /*
  * Called by ftrace at the entry of every function in the filter, with
- * regs saved. A hit while this CPU runs handlers for another (a client's
- * handler calling a probed function, an interrupt in between) is the
- * site's miss, as kprobes count theirs: ftrace's own recursion guard lets
- * one nested call through. The clients see the instruction pointer a
- * kprobe shows them: KPC_PRE_IP_SKEW past the address in pre handlers,
- * past the fentry call in post handlers; ftrace gets its own back.
+ * regs saved. The clients see the instruction pointer a kprobe shows
+ * them: KPC_PRE_IP_SKEW past the address in pre handlers, past the fentry
+ * call in post handlers; ftrace gets its own back.
+ *
+ * Recursion: a hit while this CPU runs handlers for another (a client's
+ * handler calling a probed function, an interrupt or NMI in between) is
+ * the site's miss, as kprobes count theirs. The per-CPU busy flag, read
+ * and set with preemption off before anything traceable is called, is
+ * the whole guard: nothing runs twice on a CPU, and the miss path calls
+ * nothing traceable. So ftrace_test_recursion_trylock(), which would let
+ * one nested call through anyway, is not needed (17 instructions a hit).
  */
 static void notrace kpc_fentry_handler(unsigned long ip, unsigned long parent_ip,
 				       struct ftrace_ops *op,
@@ -92,13 +94,8 @@ static void notrace kpc_fentry_handler(unsigned long ip, unsigned long parent_ip
 	struct pt_regs *regs = ftrace_get_regs(fregs);
 	struct kpc_site *site;
 	unsigned long orig;
-	int bit;
 
-	bit = ftrace_test_recursion_trylock(ip, parent_ip);
-	if (unlikely(bit < 0)) {
-		kpc_fentry_miss(ip);
-		return;
-	}
+	preempt_disable_notrace();
 	if (unlikely(__this_cpu_read(kpc_fentry_busy))) {
 		kpc_fentry_miss(ip);
 		goto out;
@@ -117,7 +114,7 @@ static void notrace kpc_fentry_handler(unsigned long ip, unsigned long parent_ip
 		__this_cpu_write(kpc_fentry_busy, false);
 	}
 out:
-	ftrace_test_recursion_unlock(bit);
+	preempt_enable_notrace();
 }
 NOKPROBE_SYMBOL(kpc_fentry_handler);
 
@@ -161,19 +158,74 @@ static bool kpc_symbol_offset(unsigned long addr, unsigned long *off)
 	return plus && sscanf(plus, "+%lx/%lx", off, &size) == 2;
 }
 
+/*
+ * Memory of modules on their way out, and init code about to be freed:
+ * from the module notifier until ftrace drops their records, ftrace still
+ * says their functions can be traced, and an address put in the filter
+ * then would stay there for whatever code is loaded at it next. A site
+ * named by a kprobe is safe (the kernel refuses a going module); a site
+ * given by address is refused in these ranges. A module coming to an
+ * address drops the ranges it overlaps: that memory was freed and reused.
+ * The oldest ranges make room for new ones (their modules are long gone).
+ */
+#define KPC_DEAD_MAX	64
+
+static struct {
+	unsigned long start, end;
+} kpc_dead[KPC_DEAD_MAX];
+static unsigned int kpc_dead_next;
+
+static bool kpc_fentry_dead(unsigned long addr)
+{
+	unsigned int i;
+
+	for (i = 0; i < KPC_DEAD_MAX; i++)
+		if (addr >= kpc_dead[i].start && addr < kpc_dead[i].end)
+			return true;
+	return false;
+}
+
+/* kpc_lock held: @mod's memory (or its init memory) goes away. */
+static void kpc_fentry_bury(struct module *mod, bool init_only)
+{
+	unsigned long start[KPC_MODULE_RANGES], end[KPC_MODULE_RANGES];
+	unsigned int i, n = kpc_module_ranges(mod, init_only, start, end);
+
+	for (i = 0; i < n; i++) {
+		kpc_dead[kpc_dead_next].start = start[i];
+		kpc_dead[kpc_dead_next].end = end[i];
+		kpc_dead_next = (kpc_dead_next + 1) % KPC_DEAD_MAX;
+	}
+}
+
+/* kpc_lock held: @mod is coming, into memory that may have been a dead module's. */
+void kpc_fentry_module_coming(struct module *mod)
+{
+	unsigned long start[KPC_MODULE_RANGES], end[KPC_MODULE_RANGES];
+	unsigned int i, j, n = kpc_module_ranges(mod, false, start, end);
+
+	lockdep_assert_held(&kpc_lock);
+	for (i = 0; i < KPC_DEAD_MAX; i++)
+		for (j = 0; j < n; j++)
+			if (kpc_dead[i].start < end[j] && start[j] < kpc_dead[i].end)
+				kpc_dead[i].start = kpc_dead[i].end = 0;
+}
+
 /**
  * kpc_fentry_name() - the ftrace site of the function entry at @req
  * @req: a function's first instruction or, with IBT, the one past endbr64
  * @site: set to the address ftrace will call the handler with
  *
- * Return: 0, or -EOPNOTSUPP when @req is not an entry ftrace can trace
- * (the caller falls back to a kprobe, which says what else is wrong).
+ * Return: 0, or -EOPNOTSUPP when @req is not an entry ftrace can trace or
+ * lies in a module going away (the caller falls back to a kprobe, which
+ * says what else is wrong).
  */
 int kpc_fentry_name(unsigned long req, unsigned long *site)
 {
 	unsigned long off, addr = kpc_entry_ftrace_site(req);
 
-	if (!KPC_HAVE_FENTRY || !kpc_symbol_offset(req, &off))
+	lockdep_assert_held(&kpc_lock);
+	if (!KPC_HAVE_FENTRY || !kpc_symbol_offset(req, &off) || kpc_fentry_dead(req))
 		return -EOPNOTSUPP;
 	/* the function's start, or its call site past endbr64 */
 	if (off && !(addr == req && kpc_entry_ftrace_site(req - off) == req))
@@ -286,7 +338,7 @@ int kpc_fentry_commit(void)
 		n += !site->armed && !site->gone;
 	if (!n)
 		return 0;
-	ips = kcalloc(n, sizeof(*ips), GFP_KERNEL);
+	ips = kvcalloc(n, sizeof(*ips), GFP_KERNEL);
 	if (!ips)
 		return -ENOMEM;
 	n = 0;
@@ -300,7 +352,7 @@ int kpc_fentry_commit(void)
 	} else {
 		pr_err("cannot add %u function(s) to the ftrace filter: %d\n", n, err);
 	}
-	kfree(ips);
+	kvfree(ips);
 	return err;
 }
 
@@ -313,7 +365,7 @@ int kpc_fentry_commit(void)
  */
 void kpc_fentry_disarm(struct kpc_site **sites, unsigned int n)
 {
-	unsigned long *ips = kcalloc(n, sizeof(*ips), GFP_KERNEL);
+	unsigned long *ips = kvcalloc(n, sizeof(*ips), GFP_KERNEL);
 	unsigned int i, nips = 0;
 
 	lockdep_assert_held(&kpc_lock);
@@ -329,7 +381,7 @@ void kpc_fentry_disarm(struct kpc_site **sites, unsigned int n)
 	}
 	if (nips)
 		kpc_fentry_filter_del(ips, nips);
-	kfree(ips);
+	kvfree(ips);
 }
 
 /*
@@ -346,6 +398,7 @@ void kpc_fentry_module_going(struct module *mod, bool init)
 	unsigned int bkt;
 
 	lockdep_assert_held(&kpc_lock);
+	kpc_fentry_bury(mod, init);
 	hash_for_each_safe(kpc_fentry_sites, bkt, tmp, site, by_ip) {
 		if (init ? !within_module_init(site->addr, mod) :
 			   !within_module(site->addr, mod))

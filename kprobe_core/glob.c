@@ -26,6 +26,7 @@
 struct kpc_glob_fn {
 	unsigned long addr;
 	char *name;
+	const char *mod;		/* in the same allocation as name; NULL: vmlinux */
 };
 
 struct kpc_glob_range {
@@ -96,12 +97,36 @@ static int kpc_glob_line(void *ctx, char *line)
 	if (s->nfns == KPC_GLOB_MAX)
 		return -E2BIG;
 	fn = &s->fns[s->nfns];
-	fn->name = kstrdup(name, GFP_KERNEL);
+	fn->name = kasprintf(GFP_KERNEL, "%s%c%s", name, '\0', mod ?: "");
 	if (!fn->name)
 		return -ENOMEM;
+	fn->mod = mod ? fn->name + strlen(name) + 1 : NULL;
 	fn->addr = addr;
 	s->nfns++;
 	return 0;
+}
+
+/*
+ * kpc_lock held: @fn is still there, and can be probed at its entry. The
+ * lock keeps a module from going meanwhile (the core's module notifier
+ * takes it); one that went since /proc/kallsyms was read may have left
+ * its address to another, whose code there must not be probed.
+ */
+static bool kpc_glob_attachable(const struct kpc_glob_fn *fn)
+{
+	char buf[KSYM_SYMBOL_LEN];
+	const char *mod;
+	unsigned long site;
+
+	sprint_symbol(buf, fn->addr);	/* "func+0x0/0x40 [mod]" */
+	mod = strstr(buf, " [");
+	if (fn->mod ? !mod || strncmp(mod + 2, fn->mod, strlen(fn->mod)) ||
+		      mod[2 + strlen(fn->mod)] != ']' : !!mod)
+		return false;
+	if (KPC_HAVE_FENTRY)
+		return !kpc_fentry_name(fn->addr, &site);
+	/* kprobes (arm64): the kernel checks the module when registering */
+	return kpc_fentry_traceable(fn->addr);
 }
 
 /* "0xffffffff81000000-0xffffffff81000010\tsym" */
@@ -252,24 +277,27 @@ struct kpc_glob *__kpc_register_glob(const char *pattern, const struct kpc_desc 
 		err = -EPERM;
 		goto out;
 	}
-	/* Without the blacklist nothing is skipped for it: say so. */
 	err = kpc_read_lines("/sys/kernel/debug/kprobes/blacklist", kpc_glob_bl_line, &bl);
-	if (err == -ENOMEM)
+	if (err) {
+		pr_err("glob '%s': cannot read the kprobe blacklist (%d): is debugfs mounted on /sys/kernel/debug?\n",
+		       pattern, err);
 		goto out;
-	if (err)
-		pr_warn("glob '%s': cannot read the kprobe blacklist (%d; is debugfs mounted?): not applied\n",
-			pattern, err);
+	}
 	sort(bl.r, bl.n, sizeof(*bl.r), kpc_glob_cmp_range, NULL);
 	sort(s.fns, s.nfns, sizeof(*s.fns), kpc_glob_cmp_addr, NULL);
 
+	err = -ENOMEM;
 	ds = kvcalloc(s.nfns, sizeof(*ds), GFP_KERNEL);
 	names = kvcalloc(s.nfns, sizeof(*names), GFP_KERNEL);
-	if (s.nfns && (!ds || !names)) {
-		err = -ENOMEM;
+	gp = kvzalloc(struct_size(gp, g.probes, s.nfns), GFP_KERNEL);
+	if (!ds || !names || !gp)
 		goto out;
-	}
-	/* what to attach, compacted in place: neither an alias nor skipped */
+	/*
+	 * One kpc_lock hold from the checks to the glob's place in kpc_globs:
+	 * no module goes meanwhile, and its owner's cleanup finds the glob.
+	 */
 	mutex_lock(&kpc_lock);
+	/* what to attach, compacted in place: neither an alias nor skipped */
 	for (i = 0; i < s.nfns; i++) {
 		if (i && s.fns[i].addr == prev)
 			continue;	/* an alias */
@@ -278,7 +306,8 @@ struct kpc_glob *__kpc_register_glob(const char *pattern, const struct kpc_desc 
 			skipped_bl++;
 			continue;
 		}
-		if (!kpc_fentry_traceable(s.fns[i].addr)) {
+		/* notrace, no ftrace call, or (rarely) gone since it was read */
+		if (!kpc_glob_attachable(&s.fns[i])) {
 			skipped_nt++;
 			continue;
 		}
@@ -286,7 +315,6 @@ struct kpc_glob *__kpc_register_glob(const char *pattern, const struct kpc_desc 
 		swap(s.fns[n], s.fns[i]);
 		n++;
 	}
-	mutex_unlock(&kpc_lock);
 	/* in name order: namesakes are numbered by address, the same each time */
 	sort(s.fns, n, sizeof(*s.fns), kpc_glob_cmp_name, NULL);
 	for (i = 0; i < n; i++) {
@@ -298,31 +326,25 @@ struct kpc_glob *__kpc_register_glob(const char *pattern, const struct kpc_desc 
 		ds[i].name = names[i];
 	}
 	err = -ENOENT;
-	if (!n) {
+	if (!n)
 		pr_err("glob '%s': no function to probe (%u matched, %u blacklisted, %u not traceable)\n",
-		       pattern, s.nfns, skipped_bl, skipped_nt);
-		goto out;
-	}
-	err = -ENOMEM;
-	gp = kvzalloc(struct_size(gp, g.probes, n), GFP_KERNEL);
-	if (!gp)
-		goto out;
-	err = __kpc_register_batch(ds, KPC_KPROBE, gp->g.probes, n, owner);
-	if (err) {
+		       pattern, skipped_bl + skipped_nt, skipped_bl, skipped_nt);
+	else
+		err = kpc_register_batch_locked(ds, KPC_KPROBE, gp->g.probes, n, owner);
+	if (n && err)
 		pr_err("glob '%s': cannot attach %u functions: %d\n", pattern, n, err);
-		goto out;
+	if (!err) {
+		gp->owner = owner;
+		gp->g.matched = n + skipped_bl + skipped_nt;
+		gp->g.attached = n;
+		gp->g.skipped_blacklist = skipped_bl;
+		gp->g.skipped_notrace = skipped_nt;
+		list_add_tail(&gp->node, &kpc_globs);
+		pr_info("%s: glob '%s': %u functions matched, %u attached, %u skipped (%u blacklisted, %u not traceable)\n",
+			kpc_owner_name(owner), pattern, gp->g.matched, n,
+			skipped_bl + skipped_nt, skipped_bl, skipped_nt);
 	}
-	gp->owner = owner;
-	gp->g.matched = n + skipped_bl + skipped_nt;
-	gp->g.attached = n;
-	gp->g.skipped_blacklist = skipped_bl;
-	gp->g.skipped_notrace = skipped_nt;
-	mutex_lock(&kpc_lock);
-	list_add_tail(&gp->node, &kpc_globs);
 	mutex_unlock(&kpc_lock);
-	pr_info("%s: glob '%s': %u functions matched, %u attached, %u skipped (%u blacklisted, %u not traceable)\n",
-		kpc_owner_name(owner), pattern, gp->g.matched, n,
-		skipped_bl + skipped_nt, skipped_bl, skipped_nt);
 out:
 	if (err) {
 		kvfree(gp);

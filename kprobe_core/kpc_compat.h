@@ -8,6 +8,7 @@
 
 #include <linux/kprobes.h>
 #include <linux/llist.h>
+#include <linux/module.h>
 #include <linux/uaccess.h>
 #include <linux/ptrace.h>
 #include <linux/sched.h>
@@ -220,6 +221,45 @@ static inline unsigned long kpc_kprobe_symbol_addr(const struct kprobe *kp)
 static inline unsigned long kpc_entry_ftrace_site(unsigned long addr)
 {
 	return kpc_endbr_at(addr) ? addr + 4 : addr;
+}
+
+/* Most address ranges kpc_module_ranges() gives for one module. */
+#define KPC_MODULE_RANGES	8
+
+/*
+ * The address ranges of @mod's memory, all of it or (@init_only) what is
+ * freed once it is live; [start[i], end[i]) for i < the count returned.
+ * Modules keep their memory in one struct module_memory per type since
+ * 6.4 (6.12; for_each_mod_mem_type() came with it), in a core and an init
+ * layout before (6.1).
+ */
+static inline unsigned int kpc_module_ranges(const struct module *mod, bool init_only,
+					     unsigned long *start, unsigned long *end)
+{
+	unsigned int n = 0;
+#ifdef for_each_mod_mem_type
+	/* declares t */
+	for_each_mod_mem_type(t) {
+		if ((init_only && !mod_mem_type_is_init(t)) || !mod->mem[t].size ||
+		    n == KPC_MODULE_RANGES)
+			continue;
+		start[n] = (unsigned long)mod->mem[t].base;
+		end[n] = start[n] + mod->mem[t].size;
+		n++;
+	}
+#else
+	if (!init_only && mod->core_layout.size) {
+		start[n] = (unsigned long)mod->core_layout.base;
+		end[n] = start[n] + mod->core_layout.size;
+		n++;
+	}
+	if (mod->init_layout.size) {
+		start[n] = (unsigned long)mod->init_layout.base;
+		end[n] = start[n] + mod->init_layout.size;
+		n++;
+	}
+#endif
+	return n;
 }
 
 /*

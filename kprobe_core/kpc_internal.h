@@ -219,6 +219,9 @@ int kpc_site_rearm(struct kpc_site *site, const struct kpc_probe *c);
 
 /* registry.c */
 void kpc_remove_locked(struct kpc_probe **cs, unsigned int n);
+int kpc_register_batch_locked(const struct kpc_desc *d, enum kpc_kind kind,
+			      struct kpc_probe **out, unsigned int n,
+			      struct module *owner);
 extern struct mutex kpc_lock;
 extern struct list_head kpc_clients;
 extern struct list_head kpc_sites;
@@ -228,6 +231,7 @@ void kpc_fentry_add(struct kpc_site *site);
 int kpc_fentry_commit(void);
 void kpc_fentry_disarm(struct kpc_site **sites, unsigned int n);
 void kpc_fentry_module_going(struct module *mod, bool init);
+void kpc_fentry_module_coming(struct module *mod);
 void kpc_fentry_sync(void);
 unsigned long kpc_fentry_missed(const struct kpc_arm *arm);
 void kpc_fentry_exit(void);

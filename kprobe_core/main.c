@@ -49,6 +49,12 @@ out:
 static int kpc_module_notify(struct notifier_block *nb, unsigned long action,
 			     void *data)
 {
+	if (action == MODULE_STATE_COMING) {
+		mutex_lock(&kpc_lock);
+		kpc_fentry_module_coming(data);
+		mutex_unlock(&kpc_lock);
+		return NOTIFY_DONE;
+	}
 	if (action != MODULE_STATE_GOING && action != MODULE_STATE_LIVE)
 		return NOTIFY_DONE;
 	if (action == MODULE_STATE_GOING)

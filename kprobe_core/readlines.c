@@ -41,10 +41,10 @@ static ssize_t kpc_read_chunk(struct file *f, char *buf, size_t len, loff_t *pos
  * @fn: gets each line without its newline, may modify it; non-zero stops
  * @ctx: passed to @fn
  *
- * A line longer than 64 KiB ends the read (no such line in the files read).
- * Return: 0, the first non-zero @fn returned, or an error opening or
- * reading the file (-EOPNOTSUPP: it needs a process's memory and there is
- * none).
+ * Return: 0, the first non-zero @fn returned, -E2BIG for a line longer
+ * than 64 KiB (no such line in the files read), or an error opening or
+ * reading the file (-EOPNOTSUPP: it needs a process's memory, and a
+ * kernel thread has none).
  */
 int kpc_read_lines(const char *path, int (*fn)(void *ctx, char *line), void *ctx)
 {
@@ -94,7 +94,11 @@ int kpc_read_lines(const char *path, int (*fn)(void *ctx, char *line), void *ctx
 			break;
 		have -= line - buf;
 		memmove(buf, line, have);
-		if (!n || have == chunk)	/* the end, or a line longer than chunk */
+		if (have == chunk) {	/* a line longer than chunk */
+			err = -E2BIG;
+			break;
+		}
+		if (!n)
 			break;
 	}
 	kvfree(buf);

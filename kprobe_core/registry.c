@@ -428,6 +428,11 @@ static void kpc_site_destroy(struct kpc_site *site)
 		kpc_fentry_disarm(&site, 1);	/* never armed: out of the hash */
 	kpc_site_unlink(site);
 	kpc_arm_unregister(site, arm);
+	/* The handler may have found it in the hash: a grace period, as for removals. */
+	if (site->kind == KPC_FENTRY) {
+		synchronize_rcu();
+		kpc_fentry_sync();
+	}
 	kpc_arm_free(arm);
 	kpc_site_free(site);
 }
@@ -540,9 +545,9 @@ static struct kpc_probe *kpc_register_locked(const struct kpc_desc *d,
  */
 void kpc_remove_locked(struct kpc_probe **cs, unsigned int n)
 {
-	struct kprobe **kps = kcalloc(n, sizeof(*kps), GFP_KERNEL);
-	struct kretprobe **rps = kcalloc(n, sizeof(*rps), GFP_KERNEL);
-	struct kpc_site **fes = kcalloc(n, sizeof(*fes), GFP_KERNEL);
+	struct kprobe **kps = kvcalloc(n, sizeof(*kps), GFP_KERNEL);
+	struct kretprobe **rps = kvcalloc(n, sizeof(*rps), GFP_KERNEL);
+	struct kpc_site **fes = kvcalloc(n, sizeof(*fes), GFP_KERNEL);
 	unsigned int i, nkp = 0, nrp = 0, nfe = 0;
 	struct kpc_probe *c, *tmp;
 	bool fentry = false;
@@ -620,9 +625,9 @@ void kpc_remove_locked(struct kpc_probe **cs, unsigned int n)
 			kpc_site_free(site);
 		}
 	}
-	kfree(kps);
-	kfree(rps);
-	kfree(fes);
+	kvfree(kps);
+	kvfree(rps);
+	kvfree(fes);
 }
 
 struct kpc_probe *__kpc_register(const struct kpc_desc *d, enum kpc_kind kind,
@@ -643,16 +648,15 @@ struct kpc_probe *__kpc_register(const struct kpc_desc *d, enum kpc_kind kind,
 }
 EXPORT_SYMBOL_GPL(__kpc_register);
 
-int __kpc_register_batch(const struct kpc_desc *d, enum kpc_kind kind,
-			 struct kpc_probe **out, unsigned int n,
-			 struct module *owner)
+/* kpc_lock held: __kpc_register_batch(), and globs (glob.c) */
+int kpc_register_batch_locked(const struct kpc_desc *d, enum kpc_kind kind,
+			      struct kpc_probe **out, unsigned int n,
+			      struct module *owner)
 {
 	unsigned int i;
 	int err = 0;
 
-	if (!d || !out)
-		return -EINVAL;
-	mutex_lock(&kpc_lock);
+	lockdep_assert_held(&kpc_lock);
 	for (i = 0; i < n; i++) {
 		out[i] = kpc_register_locked(&d[i], kind, owner);
 		if (IS_ERR(out[i])) {
@@ -662,17 +666,30 @@ int __kpc_register_batch(const struct kpc_desc *d, enum kpc_kind kind,
 				kpc_remove_locked(out, i);
 			/* Nothing stays registered: no handle is left to misuse. */
 			memset(out, 0, n * sizeof(*out));
-			break;
+			return err;
 		}
 	}
 	/* One ftrace update arms every ftrace-ops probe of the batch. */
-	if (!err && n) {
+	if (n) {
 		err = kpc_fentry_commit();
 		if (err) {
 			kpc_remove_locked(out, n);
 			memset(out, 0, n * sizeof(*out));
 		}
 	}
+	return err;
+}
+
+int __kpc_register_batch(const struct kpc_desc *d, enum kpc_kind kind,
+			 struct kpc_probe **out, unsigned int n,
+			 struct module *owner)
+{
+	int err;
+
+	if (!d || !out)
+		return -EINVAL;
+	mutex_lock(&kpc_lock);
+	err = kpc_register_batch_locked(d, kind, out, n, owner);
 	mutex_unlock(&kpc_lock);
 	return err;
 }
@@ -685,7 +702,7 @@ void kpc_unregister_batch(struct kpc_probe **p, unsigned int n)
 
 	if (!p || !n)
 		return;
-	live = kcalloc(n, sizeof(*live), GFP_KERNEL);
+	live = kvcalloc(n, sizeof(*live), GFP_KERNEL);
 	mutex_lock(&kpc_lock);
 	/* A handle given twice is removed once: mark them all first. */
 	for (i = 0; i < n; i++) {
@@ -709,7 +726,7 @@ void kpc_unregister_batch(struct kpc_probe **p, unsigned int n)
 	if (nlive)
 		kpc_remove_locked(live, nlive);
 	mutex_unlock(&kpc_lock);
-	kfree(live);
+	kvfree(live);
 }
 EXPORT_SYMBOL_GPL(kpc_unregister_batch);
 

@@ -4,8 +4,9 @@
  * of times. Writing N to /sys/module/kpc_globtest/parameters/run calls, N
  * times over: kpc_glob_a() once, kpc_glob_b() twice, kpc_glob_c() three
  * times, and kpc_glob_notrace() (ftrace cannot trace it) and
- * kpc_glob_nokprobe() (in the kprobe blacklist) once each: a glob
- * "kpc_globtest:kpc_glob_*" matches 5, attaches 3 and skips 2.
+ * kpc_glob_nokprobe() (in the kprobe blacklist) once each. kpc_glob_alias
+ * is a second name of kpc_glob_a. A glob "kpc_globtest:kpc_glob_*" matches
+ * 5 functions (6 names), attaches 3 and skips 2.
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
@@ -19,6 +20,9 @@ static __attribute__((__noipa__)) void kpc_glob_a(int x)
 {
 	WRITE_ONCE(kpc_glob_sink, x);
 }
+
+/* a second name for the same function: a glob must count it once */
+static void kpc_glob_alias(int x) __used __alias(kpc_glob_a);
 
 static __attribute__((__noipa__)) void kpc_glob_b(int x)
 {
