@@ -48,6 +48,18 @@ icount=(--smp 1 --qemu-arg -icount --qemu-arg shift=0,sleep=off
 icount_append="tsc_early_khz=1000000 tsc=reliable kpc.off=reboot kpc_bench.icount=1"
 
 mkdir -p "$results" "$saved"
+
+# The core's per-hit functions from the bench build of tree $1, disassembled.
+hotpath() {
+	echo "# objdump -d --no-show-raw-insn of the per-hit functions (scripts/bench.sh, hotpath)"
+	echo "# commit $(git rev-parse --short HEAD 2>/dev/null || echo unknown), $k"
+	for f in handlers.o:kpc_kprobe_pre handlers.o:kpc_kretprobe_entry \
+		handlers.o:kpc_kretprobe_ret fentry.o:kpc_fentry_handler; do
+		objdump -d --no-show-raw-insn "$1/kprobe_core/${f%%:*}" |
+			awk -v fn="<${f#*:}>:" '$2 == fn { on = 1 } on && /^$/ { exit } on'
+		echo
+	done
+}
 : >"$summary"
 
 # goals FILE: one line per goal of the issue, from the ratio lines.
@@ -119,6 +131,10 @@ for k in $kernels; do
 		continue
 	fi
 	BUSYBOX=$guest_busybox scripts/initramfs.sh "$out/initramfs.cpio.gz" "$build" tests/bench/run-bench.sh
+	# The hot path as built, for counting its steps (BENCHMARKS.md).
+	if [ "${KERNEL_ARCH:-}" = x86_64 ]; then
+		hotpath "$build" >"$saved/$k-hotpath.txt"
+	fi
 	{
 		echo "# make bench, $k ($KERNEL_RELEASE), commit $(git rev-parse --short HEAD 2>/dev/null || echo unknown), $(date -u +%Y-%m-%d)"
 		echo "# QEMU $qdesc"
