@@ -99,7 +99,7 @@ NOKPROBE_SYMBOL(kpc_kprobe_post);
  * the number it holds with this one. A call holds its token from here on,
  * also while the client's entry handler decides whether to track it.
  */
-static int kpc_token_get(struct kpc_probe *c)
+static __always_inline int kpc_token_get(struct kpc_probe *c)
 {
 	int held = atomic_fetch_add_unless(&c->held, 1, c->maxactive);
 
@@ -110,7 +110,6 @@ static int kpc_token_get(struct kpc_probe *c)
 	}
 	return held + 1;
 }
-NOKPROBE_SYMBOL(kpc_token_get);
 
 /* Peak of tracked calls: raised only for calls the client kept. */
 static void kpc_peak_raise(struct kpc_probe *c, int held)
@@ -198,7 +197,9 @@ static int kpc_kretprobe_entry(struct kretprobe_instance *ri,
 		}
 		this_cpu_inc(c->pcpu->hits);
 		slice = ri->data + arm->off[c->slot];
-		memset(slice, 0, arm->len[c->slot]);
+		/* a call to memset() even for 0 bytes: most clients keep no data */
+		if (arm->len[c->slot])
+			memset(slice, 0, arm->len[c->slot]);
 		if (c->entry && c->entry(c, regs, slice)) {
 			atomic_dec(&c->held);	/* declined: not tracked */
 			continue;
