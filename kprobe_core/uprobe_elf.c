@@ -19,6 +19,10 @@
 #define KPU_PT_LOAD		1
 #define KPU_SHT_SYMTAB		2
 #define KPU_SHT_DYNSYM		11
+#define KPU_SHT_GNU_VERSYM	0x6fffffff
+#define KPU_VERSYM_HIDDEN	0x8000	/* an old version: name@V, not name@@V */
+#define KPU_STB_LOCAL		0
+#define KPU_PN_XNUM		0xffff	/* e_phnum: the count is in section 0 */
 #define KPU_STT_FUNC		2
 #define KPU_STT_GNU_IFUNC	10
 #define KPU_SHN_UNDEF		0
@@ -99,19 +103,32 @@ static int kpu_name_is(const struct kpu_elf_file *f, u64 str_off, u64 str_size, 
 }
 
 /*
- * The value of function @name in the symbol table section @sh: *found 1,
- * 2 for a symbol of that name that is not a function, 3 for an ifunc, 0
- * for none. *budget: symbols left to look at.
+ * Which of several functions of one name wins, lower first: a global (or
+ * weak) one before a local one (a static function of a library's own), and
+ * in .dynsym the default version (name@@V, or no version) before an old
+ * one (name@V, marked hidden in .gnu.version): what a program linking
+ * against the file, or a debugger, means by the name.
+ */
+static int kpu_rank(const unsigned char *sym, unsigned int versym)
+{
+	return 2 * ((sym[4] >> 4) == KPU_STB_LOCAL) + !!(versym & KPU_VERSYM_HIDDEN);
+}
+
+/*
+ * The value of function @name in the symbol table section @sh, the best
+ * ranked of that name: *found 1, 2 for a symbol of that name that is not a
+ * function, 3 for an ifunc, 0 for none. @versym: the table's .gnu.version
+ * (num 0: none). *budget: symbols left to look at.
  */
 static int kpu_find_in(const struct kpu_elf_file *f, const struct kpu_table *shdrs,
-		       const unsigned char *sh, const char *name, u64 *value, int *found,
-		       u64 *budget)
+		       const unsigned char *sh, const struct kpu_table *versym,
+		       const char *name, u64 *value, int *found, u64 *budget)
 {
-	unsigned char syms[KPU_SYMS_PER_READ * KPU_SYM_SIZE], link_sh[KPU_SHDR_SIZE];
+	unsigned char syms[KPU_SYMS_PER_READ * KPU_SYM_SIZE], link_sh[KPU_SHDR_SIZE], v[2];
 	size_t len = strlen(name);
 	struct kpu_table t;
 	u64 link, str_off, str_size, i, n, j;
-	int err, equal, type;
+	int err, equal, type, rank, best = 4;
 
 	t.off = kpu_le(sh + 24, 8);
 	t.entsize = kpu_le(sh + 56, 8);
@@ -132,12 +149,12 @@ static int kpu_find_in(const struct kpu_elf_file *f, const struct kpu_table *shd
 	if (t.num > *budget)
 		return KPU_ELF_TOO_BIG;
 	*budget -= t.num;
-	for (i = 0; i < t.num; i += n) {
+	for (i = 0; i < t.num && best; i += n) {
 		n = t.num - i < KPU_SYMS_PER_READ ? t.num - i : KPU_SYMS_PER_READ;
 		err = kpu_read(f, syms, n * KPU_SYM_SIZE, t.off + i * KPU_SYM_SIZE);
 		if (err)
 			return err;
-		for (j = 0; j < n; j++) {
+		for (j = 0; j < n && best; j++) {
 			const unsigned char *s = syms + j * KPU_SYM_SIZE;
 
 			if (kpu_le(s + 6, 2) == KPU_SHN_UNDEF)
@@ -149,18 +166,55 @@ static int kpu_find_in(const struct kpu_elf_file *f, const struct kpu_table *shd
 				continue;
 			type = s[4] & 0xf;
 			if (type == KPU_STT_GNU_IFUNC) {
-				*found = 3;
+				if (*found != 1)
+					*found = 3;
 				continue;
 			}
 			if (type != KPU_STT_FUNC) {
-				if (*found != 3)
+				if (!*found)
 					*found = 2;
 				continue;
 			}
-			*value = kpu_le(s + 8, 8);
-			*found = 1;
-			return KPU_ELF_OK;
+			/* its version, if the table has them (a short table: none) */
+			v[0] = v[1] = 0;
+			if (i + j < versym->num) {
+				err = kpu_read(f, v, 2, versym->off + (i + j) * 2);
+				if (err)
+					return err;
+			}
+			rank = kpu_rank(s, kpu_le(v, 2));
+			if (rank < best) {
+				best = rank;
+				*value = kpu_le(s + 8, 8);
+				*found = 1;
+			}
 		}
+	}
+	return KPU_ELF_OK;
+}
+
+/* The .gnu.version table of symbol table section @symidx, or an empty one */
+static int kpu_versym(const struct kpu_elf_file *f, const struct kpu_table *shdrs,
+		      u64 symidx, struct kpu_table *versym)
+{
+	unsigned char sh[KPU_SHDR_SIZE];
+	u64 i;
+	int err;
+
+	versym->num = 0;
+	versym->entsize = 2;
+	for (i = 0; i < shdrs->num; i++) {
+		err = kpu_read(f, sh, KPU_SHDR_SIZE, shdrs->off + i * shdrs->entsize);
+		if (err)
+			return err;
+		if (kpu_le(sh + 4, 4) != KPU_SHT_GNU_VERSYM || kpu_le(sh + 40, 4) != symidx)
+			continue;
+		versym->off = kpu_le(sh + 24, 8);
+		versym->num = kpu_le(sh + 32, 8) / 2;
+		/* a table pointing outside the file: no versions, not a bad file */
+		if (kpu_table_ok(f, versym))
+			versym->num = 0;
+		return KPU_ELF_OK;
 	}
 	return KPU_ELF_OK;
 }
@@ -192,13 +246,38 @@ static int kpu_addr_to_offset(const struct kpu_elf_file *f, const struct kpu_tab
 	return KPU_ELF_NOT_LOADED;
 }
 
+/*
+ * Extended numbering: with 65,535 or more sections (or segments), the ELF
+ * header says 0 (or PN_XNUM) and section 0 holds the count.
+ */
+static int kpu_counts(const struct kpu_elf_file *f, struct kpu_table *phdrs,
+		      struct kpu_table *shdrs)
+{
+	int need_sh = !shdrs->num && shdrs->off, need_ph = phdrs->num == KPU_PN_XNUM;
+	unsigned char sh0[KPU_SHDR_SIZE];
+	int err;
+
+	if (!need_sh && !need_ph)
+		return KPU_ELF_OK;
+	if (!shdrs->off || shdrs->entsize < KPU_SHDR_SIZE)
+		return KPU_ELF_BAD;	/* the count is nowhere */
+	err = kpu_read(f, sh0, KPU_SHDR_SIZE, shdrs->off);
+	if (err)
+		return err;
+	if (need_sh)
+		shdrs->num = kpu_le(sh0 + 32, 8);	/* sh_size */
+	if (need_ph)
+		phdrs->num = kpu_le(sh0 + 44, 4);	/* sh_info */
+	return KPU_ELF_OK;
+}
+
 int kpu_elf_func_offset(const struct kpu_elf_file *f, const char *name, u64 *offset)
 {
 	static const unsigned int kinds[] = { KPU_SHT_SYMTAB, KPU_SHT_DYNSYM };
 	unsigned char eh[KPU_EHDR_SIZE], sh[KPU_SHDR_SIZE];
 	u64 i, value = 0, budget = KPU_MAX_SYMBOLS;
-	struct kpu_table phdrs, shdrs;
-	int err, found = 0, k;
+	struct kpu_table phdrs, shdrs, versym;
+	int err, bad = 0, found = 0, k;
 
 	if (!name[0] || strlen(name) >= KPU_NAME_MAX)
 		return KPU_ELF_NO_SYMBOL;
@@ -217,6 +296,9 @@ int kpu_elf_func_offset(const struct kpu_elf_file *f, const char *name, u64 *off
 	shdrs.off = kpu_le(eh + 40, 8);
 	shdrs.entsize = kpu_le(eh + 58, 2);
 	shdrs.num = kpu_le(eh + 60, 2);
+	err = kpu_counts(f, &phdrs, &shdrs);
+	if (err)
+		return err;
 	if ((phdrs.num && phdrs.entsize < KPU_PHDR_SIZE) ||
 	    (shdrs.num && shdrs.entsize < KPU_SHDR_SIZE) ||
 	    phdrs.num > KPU_MAX_SEGMENTS || shdrs.num > KPU_MAX_SECTIONS)
@@ -227,18 +309,26 @@ int kpu_elf_func_offset(const struct kpu_elf_file *f, const char *name, u64 *off
 	if (err)
 		return err;
 	for (k = 0; k < 2 && found != 1; k++) {
-		for (i = 0; i < shdrs.num && found != 1; i++) {
+		for (i = 0; i < shdrs.num; i++) {
 			err = kpu_read(f, sh, KPU_SHDR_SIZE, shdrs.off + i * shdrs.entsize);
 			if (err)
 				return err;
 			if (kpu_le(sh + 4, 4) != kinds[k])
 				continue;
-			err = kpu_find_in(f, &shdrs, sh, name, &value, &found, &budget);
-			if (err)
+			err = kpu_versym(f, &shdrs, i, &versym);
+			if (!err)
+				err = kpu_find_in(f, &shdrs, sh, &versym, name, &value, &found,
+						  &budget);
+			/* a broken .symtab does not hide a good .dynsym */
+			if (err == KPU_ELF_BAD)
+				bad = 1;
+			else if (err)
 				return err;
 			break;	/* one table of each kind, as the gABI has it */
 		}
 	}
+	if (found != 1 && bad)
+		return KPU_ELF_BAD;
 	if (!found)
 		return KPU_ELF_NO_SYMBOL;
 	if (found == 2)

@@ -123,10 +123,10 @@ build_elf() {
 		tests/host/uprobe_elf_test.c "$2" >"$1.log" 2>&1
 }
 # expected_funcs FILE: "name offset" for every function FILE defines, as
-# readelf sees it: the first of a name in .symtab, else in .dynsym (the
-# resolver's order), @version cut, mapped through the executable PT_LOAD
-# holding it. (It decodes the same choice the resolver makes; which symbol
-# of a name should win, a version or a local one, is not judged here.)
+# readelf sees it: a name in .symtab, else in .dynsym; of several of one
+# name in a table, a global or weak one before a local one, and the
+# default version (name@@V, or none) before an old one (name@V); the first
+# of equals. Mapped through the executable PT_LOAD holding it.
 expected_funcs() {
 	{ readelf -lW "$1"; readelf -sW "$1"; } | awk '
 		function hex(s,   i, v) {
@@ -146,7 +146,9 @@ expected_funcs() {
 		tab != "" && $4 == "FUNC" && $7 != "UND" && NF >= 8 {
 			name = $8; sub(/@.*/, "", name)
 			if (length(name) > 511) next
-			if (!((tab SUBSEP name) in val)) val[tab SUBSEP name] = hex($2)
+			rank = 2 * ($5 == "LOCAL") + ($8 ~ /@/ && $8 !~ /@@/)
+			k = tab SUBSEP name
+			if (!(k in val) || rank < best[k]) { val[k] = hex($2); best[k] = rank }
 			names[name] = 1
 		}
 		END {
@@ -199,6 +201,10 @@ elf_mutants=(
 	"memsz-not-filesz|filesz = kpu_le(ph + 32, 8);|filesz = kpu_le(ph + 40, 8) + 0x1000;"
 	"prefix-matches|*equal = !memcmp(buf, name, len) && buf[len] == '\\\\0';|*equal = !memcmp(buf, name, len);"
 	"big-endian-accepted|if (eh[4] != 2 \|\| eh[5] != 1)|if (eh[4] != 2)"
+	"local-as-good-as-global|return 2 * ((sym[4] >> 4) == KPU_STB_LOCAL) + !!(versym & KPU_VERSYM_HIDDEN);|return !!(versym & KPU_VERSYM_HIDDEN);"
+	"old-version-as-good|return 2 * ((sym[4] >> 4) == KPU_STB_LOCAL) + !!(versym & KPU_VERSYM_HIDDEN);|return 2 * ((sym[4] >> 4) == KPU_STB_LOCAL);"
+	"no-extended-numbering|if (!need_sh && !need_ph)|if (1)"
+	"broken-symtab-fatal|bad = 1;|return KPU_ELF_BAD;"
 )
 caught=0 missed=()
 for m in "${elf_mutants[@]}"; do

@@ -37,16 +37,41 @@ static void put(unsigned char *p, u64 v, int n)
 
 /*
  * The file: ELF header, one PT_LOAD (vaddr 0x400000 = offset 0, the whole
- * file), .text-like bytes, a symbol table (section 1) and its strings
- * (section 2), section headers last.
+ * file), .text-like bytes, a symbol table (section 1, .dynsym), its
+ * strings (section 2), its versions (section 3, .gnu.version), section 4
+ * (SHT_NULL; a row makes it a .symtab over the same symbols), section
+ * headers last. Symbols: func, obj, undef, far, ifunc; "both" local then
+ * global; "ver" an old version (hidden) then the default one.
  */
-enum { F_PH = 64, F_SYMS = 256, F_STR = 400, F_SH = 512, F_SIZE = 512 + 3 * 64 };
-static const char strtab[] = "\0func\0obj\0undef\0far\0ifunc\0";
+enum { F_PH = 64, F_SYMS = 256, F_NSYMS = 10, F_STR = 512, F_VER = 560, F_SH = 640,
+       F_SIZE = 640 + 5 * 64 };
+static const char strtab[] = "\0func\0obj\0undef\0far\0ifunc\0both\0ver\0";
+
+/* symbol @i: name offset, st_info, st_shndx, value */
+static void sym(unsigned char *f, int i, unsigned int name, int info, int shndx, u64 value)
+{
+	unsigned char *s = f + F_SYMS + 24 * i;
+
+	put(s, name, 4);
+	s[4] = info;
+	put(s + 6, shndx, 2);
+	put(s + 8, value, 8);
+}
+
+/* section header @i */
+static void shdr(unsigned char *f, int i, int type, u64 off, u64 size, int link, u64 entsize)
+{
+	unsigned char *h = f + F_SH + 64 * i;
+
+	put(h + 4, type, 4);
+	put(h + 24, off, 8);
+	put(h + 32, size, 8);
+	put(h + 40, link, 4);
+	put(h + 56, entsize, 8);
+}
 
 static void build(unsigned char *f)
 {
-	unsigned char *s;
-
 	memset(f, 0, F_SIZE);
 	memcpy(f, "\177ELF\2\1\1", 7);
 	put(f + 16, 3, 2);		/* ET_DYN */
@@ -57,7 +82,7 @@ static void build(unsigned char *f)
 	put(f + 54, 56, 2);		/* e_phentsize */
 	put(f + 56, 1, 2);		/* e_phnum */
 	put(f + 58, 64, 2);		/* e_shentsize */
-	put(f + 60, 3, 2);		/* e_shnum */
+	put(f + 60, 5, 2);		/* e_shnum */
 	/* PT_LOAD */
 	put(f + F_PH, 1, 4);
 	put(f + F_PH + 4, 5, 4);	/* PF_R | PF_X */
@@ -65,27 +90,25 @@ static void build(unsigned char *f)
 	put(f + F_PH + 16, 0x400000, 8);	/* p_vaddr */
 	put(f + F_PH + 32, F_SIZE, 8);	/* p_filesz */
 	put(f + F_PH + 40, F_SIZE, 8);
-	/* symbols: null, func, obj, undef, far, ifunc */
-	s = f + F_SYMS + 24;
-	put(s, 1, 4); s[4] = 0x12; put(s + 6, 1, 2); put(s + 8, 0x400100, 8);
-	s += 24;
-	put(s, 6, 4); s[4] = 0x11; put(s + 6, 1, 2); put(s + 8, 0x400104, 8);
-	s += 24;
-	put(s, 10, 4); s[4] = 0x12; put(s + 6, 0, 2);
-	s += 24;
-	put(s, 16, 4); s[4] = 0x12; put(s + 6, 1, 2); put(s + 8, 0x900000, 8);
-	s += 24;
-	put(s, 20, 4); s[4] = 0x1a; put(s + 6, 1, 2); put(s + 8, 0x400180, 8);
+	/* 0x12 global function, 0x11 global object, 0x1a global ifunc, 0x02 local function */
+	sym(f, 1, 1, 0x12, 1, 0x400100);	/* func */
+	sym(f, 2, 6, 0x11, 1, 0x400104);	/* obj */
+	sym(f, 3, 10, 0x12, 0, 0);		/* undef */
+	sym(f, 4, 16, 0x12, 1, 0x900000);	/* far */
+	sym(f, 5, 20, 0x1a, 1, 0x400180);	/* ifunc */
+	sym(f, 6, 26, 0x02, 1, 0x400110);	/* both, local */
+	sym(f, 7, 26, 0x12, 1, 0x400120);	/* both, global */
+	sym(f, 8, 31, 0x12, 1, 0x400130);	/* ver@V1 (hidden) */
+	sym(f, 9, 31, 0x12, 1, 0x400140);	/* ver@@V2 */
 	memcpy(f + F_STR, strtab, sizeof(strtab));
-	/* section 1: the symbols (SHT_DYNSYM), linked to 2; 2: SHT_STRTAB */
-	put(f + F_SH + 64 + 4, 11, 4);
-	put(f + F_SH + 64 + 24, F_SYMS, 8);
-	put(f + F_SH + 64 + 32, 6 * 24, 8);
-	put(f + F_SH + 64 + 40, 2, 4);
-	put(f + F_SH + 64 + 56, 24, 8);
-	put(f + F_SH + 128 + 4, 3, 4);
-	put(f + F_SH + 128 + 24, F_STR, 8);
-	put(f + F_SH + 128 + 32, sizeof(strtab), 8);
+	/* versions: 1 (global) but for the two "ver": 0x8002 hidden, 3 */
+	put(f + F_VER + 2 * 1, 1, 2);
+	put(f + F_VER + 2 * 8, 0x8002, 2);
+	put(f + F_VER + 2 * 9, 3, 2);
+	shdr(f, 1, 11, F_SYMS, F_NSYMS * 24, 2, 24);		/* SHT_DYNSYM */
+	shdr(f, 2, 3, F_STR, sizeof(strtab), 0, 0);		/* SHT_STRTAB */
+	shdr(f, 3, 0x6fffffff, F_VER, F_NSYMS * 2, 1, 2);	/* SHT_GNU_versym */
+	shdr(f, 4, 0, F_SYMS, F_NSYMS * 24, 2, 24);		/* SHT_NULL, see above */
 }
 
 struct row {
@@ -97,6 +120,9 @@ struct row {
 	const char *name;
 	int err;
 	u64 offset;
+	unsigned int at2;	/* a second change (0: none) */
+	u64 val2;
+	int width2;
 };
 
 static const struct row rows[] = {
@@ -132,7 +158,27 @@ static const struct row rows[] = {
 	{ "segment offset past the end", F_PH + 8, 1 << 20, 8, 0, "func", KPU_ELF_PAST_END },
 	{ "no loadable segment", F_PH, 6, 4, 0, "func", KPU_ELF_NOT_LOADED },
 	{ "segment not executable", F_PH + 4, 4, 4, 0, "func", KPU_ELF_NOT_LOADED },
-	{ "no sections", 60, 0, 2, 0, "func", KPU_ELF_NO_SYMBOL },
+	{ "e_shnum 0 and section 0 says 0: no sections", 60, 0, 2, 0, "func", KPU_ELF_NO_SYMBOL },
+	{ "e_shnum 0: the count in section 0", 60, 0, 2, 0, "func", KPU_ELF_OK, 0x100,
+	  F_SH + 32, 5, 8 },
+	{ "e_shnum 0, section 0 says 2^30", 60, 0, 2, 0, "func", KPU_ELF_BAD, 0,
+	  F_SH + 32, 1 << 30, 8 },
+	{ "PN_XNUM: the segment count in section 0", 56, 0xffff, 2, 0, "func", KPU_ELF_OK, 0x100,
+	  F_SH + 44, 1, 4 },
+	{ "PN_XNUM, section 0 says no segment", 56, 0xffff, 2, 0, "func", KPU_ELF_NOT_LOADED },
+	{ "PN_XNUM and no section headers", 56, 0xffff, 2, 0, "func", KPU_ELF_BAD, 0, 40, 0, 8 },
+	{ "a local and a global of one name: the global", 0, 0, 0, 0, "both", KPU_ELF_OK, 0x120 },
+	{ "the local alone", F_SYMS + 7 * 24 + 4, 0x11, 1, 0, "both", KPU_ELF_OK, 0x110 },
+	{ "two versions: the default, name@@V", 0, 0, 0, 0, "ver", KPU_ELF_OK, 0x140 },
+	{ "the old version alone", F_SYMS + 9 * 24 + 6, 0, 2, 0, "ver", KPU_ELF_OK, 0x130 },
+	{ "versions past the end: none, the first", F_SH + 3 * 64 + 24, 1 << 20, 8, 0, "ver",
+	  KPU_ELF_OK, 0x130 },
+	{ "a .symtab (no versions) before .dynsym", F_SH + 4 * 64 + 4, 2, 4, 0, "ver",
+	  KPU_ELF_OK, 0x130 },
+	{ "a broken .symtab does not hide .dynsym", F_SH + 4 * 64 + 4, 2, 4, 0, "func",
+	  KPU_ELF_OK, 0x100, F_SH + 4 * 64 + 24, 1 << 20, 8 },
+	{ "a broken .symtab and no such symbol", F_SH + 4 * 64 + 4, 2, 4, 0, "nosuch",
+	  KPU_ELF_BAD, 0, F_SH + 4 * 64 + 24, 1 << 20, 8 },
 };
 
 static int table(void)
@@ -151,6 +197,8 @@ static int table(void)
 		build(f);
 		if (r->width)
 			put(f + r->at, r->val, r->width);
+		if (r->width2)
+			put(f + r->at2, r->val2, r->width2);
 		file.size = r->size ? r->size - (r->size == 1) : F_SIZE;
 		off = 0;
 		err = kpu_elf_func_offset(&file, r->name, &off);
