@@ -43,8 +43,10 @@ static void put(unsigned char *p, u64 v, int n)
  * headers last. Symbols: func, obj, undef, far, ifunc; "both" local then
  * global; "ver" an old version (hidden) then the default one.
  */
-enum { F_PH = 64, F_SYMS = 256, F_NSYMS = 10, F_STR = 512, F_VER = 560, F_SH = 640,
-       F_SIZE = 640 + 5 * 64 };
+enum {
+	F_PH = 64, F_SYMS = 256, F_NSYMS = 10, F_STR = 512, F_VER = 560, F_SH = 640,
+	F_SIZE = 640 + 5 * 64
+};
 static const char strtab[] = "\0func\0obj\0undef\0far\0ifunc\0both\0ver\0";
 
 /* symbol @i: name offset, st_info, st_shndx, value */
