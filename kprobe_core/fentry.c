@@ -48,12 +48,17 @@
 static DEFINE_HASHTABLE(kpc_fentry_sites, KPC_FENTRY_HASH_BITS);
 static bool kpc_fentry_registered;
 
+/*
+ * Preemption is off (the handler's own section). Lockdep's RCU checks are
+ * not asked: on a kernel with CONFIG_PROVE_RCU they are traceable
+ * functions, and a glob over them would call this again from the miss
+ * path, forever.
+ */
 static notrace struct kpc_site *kpc_fentry_find(unsigned long ip)
 {
 	struct kpc_site *site;
 
-	hash_for_each_possible_rcu(kpc_fentry_sites, site, by_ip, ip,
-				   rcu_read_lock_any_held())
+	hash_for_each_possible_rcu(kpc_fentry_sites, site, by_ip, ip, true)
 		if (site->addr == ip)
 			return site;
 	return NULL;
@@ -69,7 +74,7 @@ static notrace void kpc_fentry_miss(unsigned long ip)
 	struct kpc_site *site = kpc_fentry_find(ip);
 
 	if (site)
-		this_cpu_inc(rcu_dereference_sched(site->arm)->pcpu->missed);
+		this_cpu_inc(rcu_dereference_raw(site->arm)->pcpu->missed);
 }
 NOKPROBE_SYMBOL(kpc_fentry_miss);
 
@@ -84,7 +89,9 @@ NOKPROBE_SYMBOL(kpc_fentry_miss);
  * the site's miss, as kprobes count theirs. The per-CPU busy flag, read
  * and set with preemption off before anything traceable is called, is
  * the whole guard: nothing runs twice on a CPU, and the miss path calls
- * nothing traceable. So ftrace_test_recursion_trylock(), which would let
+ * nothing traceable (not even lockdep's RCU checks). An interrupt or NMI
+ * that hits a probed function while this CPU runs clients is a miss too,
+ * where ftrace's guard would have let it through in its own context. So ftrace_test_recursion_trylock(), which would let
  * one nested call through anyway, is not needed (17 instructions a hit).
  */
 static void notrace kpc_fentry_handler(unsigned long ip, unsigned long parent_ip,
@@ -166,35 +173,43 @@ static bool kpc_symbol_offset(unsigned long addr, unsigned long *off)
  * named by a kprobe is safe (the kernel refuses a going module); a site
  * given by address is refused in these ranges. A module coming to an
  * address drops the ranges it overlaps: that memory was freed and reused.
- * The oldest ranges make room for new ones (their modules are long gone).
+ * Text only, up to 128 ranges (2 a module); when full, the oldest make
+ * room (their modules are long gone).
  */
-#define KPC_DEAD_MAX	64
+#define KPC_DEAD_MAX	128
 
 static struct {
 	unsigned long start, end;
 } kpc_dead[KPC_DEAD_MAX];
 static unsigned int kpc_dead_next;
 
-static bool kpc_fentry_dead(unsigned long addr)
+bool kpc_fentry_dead(unsigned long addr)
 {
 	unsigned int i;
 
+	lockdep_assert_held(&kpc_lock);
 	for (i = 0; i < KPC_DEAD_MAX; i++)
 		if (addr >= kpc_dead[i].start && addr < kpc_dead[i].end)
 			return true;
 	return false;
 }
 
-/* kpc_lock held: @mod's memory (or its init memory) goes away. */
+/* kpc_lock held: @mod's text (or its init text) goes away. */
 static void kpc_fentry_bury(struct module *mod, bool init_only)
 {
 	unsigned long start[KPC_MODULE_RANGES], end[KPC_MODULE_RANGES];
-	unsigned int i, n = kpc_module_ranges(mod, init_only, start, end);
+	unsigned int i, j, n = kpc_module_text(mod, init_only, start, end);
 
 	for (i = 0; i < n; i++) {
-		kpc_dead[kpc_dead_next].start = start[i];
-		kpc_dead[kpc_dead_next].end = end[i];
-		kpc_dead_next = (kpc_dead_next + 1) % KPC_DEAD_MAX;
+		/* a free slot if there is one, else the oldest */
+		for (j = 0; j < KPC_DEAD_MAX && kpc_dead[j].end; j++)
+			;
+		if (j == KPC_DEAD_MAX) {
+			j = kpc_dead_next;
+			kpc_dead_next = (kpc_dead_next + 1) % KPC_DEAD_MAX;
+		}
+		kpc_dead[j].start = start[i];
+		kpc_dead[j].end = end[i];
 	}
 }
 
@@ -202,7 +217,7 @@ static void kpc_fentry_bury(struct module *mod, bool init_only)
 void kpc_fentry_module_coming(struct module *mod)
 {
 	unsigned long start[KPC_MODULE_RANGES], end[KPC_MODULE_RANGES];
-	unsigned int i, j, n = kpc_module_ranges(mod, false, start, end);
+	unsigned int i, j, n = kpc_module_text(mod, false, start, end);
 
 	lockdep_assert_held(&kpc_lock);
 	for (i = 0; i < KPC_DEAD_MAX; i++)

@@ -95,7 +95,7 @@ static int kpc_glob_line(void *ctx, char *line)
 		return 0;
 	}
 	if (s->nfns == KPC_GLOB_MAX)
-		return -E2BIG;
+		return -EOVERFLOW;	/* readlines.c says -E2BIG for a line too long */
 	fn = &s->fns[s->nfns];
 	fn->name = kasprintf(GFP_KERNEL, "%s%c%s", name, '\0', mod ?: "");
 	if (!fn->name)
@@ -107,26 +107,39 @@ static int kpc_glob_line(void *ctx, char *line)
 }
 
 /*
- * kpc_lock held: @fn is still there, and can be probed at its entry. The
- * lock keeps a module from going meanwhile (the core's module notifier
- * takes it); one that went since /proc/kallsyms was read may have left
- * its address to another, whose code there must not be probed.
+ * kpc_lock held: the function at @fns[0].addr (its names that matched:
+ * @fns[0..n-1]) is still there, and can be probed at its entry. The lock
+ * keeps a module from going meanwhile (the core's module notifier takes
+ * it); one that went since /proc/kallsyms was read may have left its
+ * address to another, whose code there must not be probed: kallsyms must
+ * still name one of them there, at offset 0, in the same module.
  */
-static bool kpc_glob_attachable(const struct kpc_glob_fn *fn)
+static bool kpc_glob_attachable(const struct kpc_glob_fn *fns, unsigned int n)
 {
 	char buf[KSYM_SYMBOL_LEN];
-	const char *mod;
-	unsigned long site;
+	unsigned long addr = fns[0].addr, site;
+	const char *mod, *want = fns[0].mod;
+	unsigned int i;
+	size_t len;
 
-	sprint_symbol(buf, fn->addr);	/* "func+0x0/0x40 [mod]" */
+	if (kpc_fentry_dead(addr))
+		return false;
+	sprint_symbol(buf, addr);	/* "func+0x0/0x40 [mod]" */
 	mod = strstr(buf, " [");
-	if (fn->mod ? !mod || strncmp(mod + 2, fn->mod, strlen(fn->mod)) ||
-		      mod[2 + strlen(fn->mod)] != ']' : !!mod)
+	if (want ? !mod || strncmp(mod + 2, want, strlen(want)) ||
+		   mod[2 + strlen(want)] != ']' : !!mod)
+		return false;
+	for (i = 0; i < n; i++) {
+		len = strlen(fns[i].name);
+		if (!strncmp(buf, fns[i].name, len) && !strncmp(buf + len, "+0x0/", 5))
+			break;
+	}
+	if (i == n)
 		return false;
 	if (KPC_HAVE_FENTRY)
-		return !kpc_fentry_name(fn->addr, &site);
-	/* kprobes (arm64): the kernel checks the module when registering */
-	return kpc_fentry_traceable(fn->addr);
+		return !kpc_fentry_name(addr, &site);
+	/* kprobes (arm64): the kernel checks the rest when registering */
+	return kpc_fentry_traceable(addr);
 }
 
 /* "0xffffffff81000000-0xffffffff81000010\tsym" */
@@ -237,7 +250,7 @@ struct kpc_glob *__kpc_register_glob(const char *pattern, const struct kpc_desc 
 	struct kpc_glob_priv *gp = NULL;
 	struct kpc_desc *ds = NULL;
 	char *pat = NULL, *colon, (*names)[KPC_NAME_MAX + 1] = NULL;
-	unsigned int i, n = 0, dup = 0, skipped_bl = 0, skipped_nt = 0;
+	unsigned int i, run, n = 0, dup = 0, skipped_bl = 0, skipped_nt = 0;
 	unsigned long prev = 0;
 	int err;
 
@@ -267,8 +280,12 @@ struct kpc_glob *__kpc_register_glob(const char *pattern, const struct kpc_desc 
 		goto out;
 	}
 	err = kpc_read_lines("/proc/kallsyms", kpc_glob_line, &s);
-	if (err == -E2BIG)
+	if (err == -EOVERFLOW) {
 		pr_err("glob '%s': more than %d functions match\n", pattern, KPC_GLOB_MAX);
+		err = -E2BIG;
+	} else if (err) {
+		pr_err("glob '%s': cannot read /proc/kallsyms: %d\n", pattern, err);
+	}
 	if (err)
 		goto out;
 	if (s.hidden && !s.nfns) {
@@ -302,12 +319,14 @@ struct kpc_glob *__kpc_register_glob(const char *pattern, const struct kpc_desc 
 		if (i && s.fns[i].addr == prev)
 			continue;	/* an alias */
 		prev = s.fns[i].addr;
+		for (run = 1; i + run < s.nfns && s.fns[i + run].addr == prev; run++)
+			;
 		if (kpc_glob_blacklisted(&bl, s.fns[i].addr)) {
 			skipped_bl++;
 			continue;
 		}
 		/* notrace, no ftrace call, or (rarely) gone since it was read */
-		if (!kpc_glob_attachable(&s.fns[i])) {
+		if (!kpc_glob_attachable(&s.fns[i], run)) {
 			skipped_nt++;
 			continue;
 		}

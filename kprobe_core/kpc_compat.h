@@ -223,39 +223,40 @@ static inline unsigned long kpc_entry_ftrace_site(unsigned long addr)
 	return kpc_endbr_at(addr) ? addr + 4 : addr;
 }
 
-/* Most address ranges kpc_module_ranges() gives for one module. */
-#define KPC_MODULE_RANGES	8
+/* Most address ranges kpc_module_text() gives for one module. */
+#define KPC_MODULE_RANGES	2
 
 /*
- * The address ranges of @mod's memory, all of it or (@init_only) what is
+ * The address ranges of @mod's text, all of it or (@init_only) what is
  * freed once it is live; [start[i], end[i]) for i < the count returned.
  * Modules keep their memory in one struct module_memory per type since
  * 6.4 (6.12; for_each_mod_mem_type() came with it), in a core and an init
- * layout before (6.1).
+ * layout before (6.1), text first in each.
  */
-static inline unsigned int kpc_module_ranges(const struct module *mod, bool init_only,
-					     unsigned long *start, unsigned long *end)
+static inline unsigned int kpc_module_text(const struct module *mod, bool init_only,
+					   unsigned long *start, unsigned long *end)
 {
 	unsigned int n = 0;
 #ifdef for_each_mod_mem_type
-	/* declares t */
-	for_each_mod_mem_type(t) {
-		if ((init_only && !mod_mem_type_is_init(t)) || !mod->mem[t].size ||
-		    n == KPC_MODULE_RANGES)
-			continue;
-		start[n] = (unsigned long)mod->mem[t].base;
-		end[n] = start[n] + mod->mem[t].size;
+	if (!init_only && mod->mem[MOD_TEXT].size) {
+		start[n] = (unsigned long)mod->mem[MOD_TEXT].base;
+		end[n] = start[n] + mod->mem[MOD_TEXT].size;
+		n++;
+	}
+	if (mod->mem[MOD_INIT_TEXT].size) {
+		start[n] = (unsigned long)mod->mem[MOD_INIT_TEXT].base;
+		end[n] = start[n] + mod->mem[MOD_INIT_TEXT].size;
 		n++;
 	}
 #else
-	if (!init_only && mod->core_layout.size) {
+	if (!init_only && mod->core_layout.text_size) {
 		start[n] = (unsigned long)mod->core_layout.base;
-		end[n] = start[n] + mod->core_layout.size;
+		end[n] = start[n] + mod->core_layout.text_size;
 		n++;
 	}
-	if (mod->init_layout.size) {
+	if (mod->init_layout.text_size) {
 		start[n] = (unsigned long)mod->init_layout.base;
-		end[n] = start[n] + mod->init_layout.size;
+		end[n] = start[n] + mod->init_layout.text_size;
 		n++;
 	}
 #endif

@@ -236,6 +236,7 @@ void kpc_fentry_sync(void);
 unsigned long kpc_fentry_missed(const struct kpc_arm *arm);
 void kpc_fentry_exit(void);
 bool kpc_fentry_traceable(unsigned long addr);
+bool kpc_fentry_dead(unsigned long addr);
 int kpc_fentry_name(unsigned long req, unsigned long *site);
 
 /* glob.c (kpc_lock held) */
