@@ -15,7 +15,8 @@
 #    (enabled after the load, disabled before the unload): inner <= ours
 #    <= outer, and inner >= 2000.
 #    On a kernel with lockdep's RCU checks, a glob over those checks runs
-#    and counts.
+#    and counts, and a client calling its probed function from its handler
+#    sees each nested hit as one miss (kpc_glob_nest).
 # 3. Bad patterns fail the load with their own errno and reason and leave
 #    nothing behind; so does a glob when debugfs (the blacklist) is not
 #    mounted.
@@ -118,14 +119,25 @@ done
 echo >$T/kprobe_events
 
 # 2b. With lockdep's RCU checks (debug kernels), a glob over them runs and
-# counts. (A smoke test only: it does not reach the miss path, where the
-# handler once called them; see tests/mutants.last, run 25.)
+# counts; and a client of rcu_read_lock_sched_held that calls it from its
+# handler: each hit nests one, a miss that must end there (the miss path
+# once called it again, through rcu_dereference_sched(): no end).
 if kconfig CONFIG_PROVE_RCU; then
 	load funccount 'func=rcu_read_lock*held*'
 	ls -lR /sys/kernel/debug/kprobe_core >/dev/null
 	run cat $C
 	[ "$(grep -c '^rcu_read_lock' $C || true)" -gt 0 ] || fail "no rcu_read_lock*held* call counted"
 	unload funccount
+	mark
+	load kpc_glob_nest
+	line=$(dmesg_since_mark | grep 'kpc_glob_nest/nest:rcu_read_lock_sched_held ' || true)
+	echo "$line"
+	hits=$(echo "$line" | sed -n 's/.* hits=\([0-9]*\) missed=.*/\1/p')
+	missed=$(echo "$line" | sed -n 's/.* missed=\([0-9]*\)$/\1/p')
+	if [ -z "$hits" ] || [ -z "$missed" ] || [ "$hits" -eq 0 ] || [ "$missed" -lt "$hits" ]; then
+		fail "nested hits: hits=${hits:-none} missed=${missed:-none}, not H > 0 and missed >= H"
+	fi
+	unload kpc_glob_nest
 fi
 
 # 3. Bad patterns: each its errno (as busybox insmod prints it: ENOENT as
