@@ -8,11 +8,7 @@
  *
  * A kretprobe on @func; the core times each call from entry to return and
  * keeps the histogram, per CPU: bucket i holds calls of [2^i, 2^(i+1)) ns.
- * It is drawn like bpftrace's hist():
- *
- *	[1M, 2M)              38 |@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@|
- *
- * where K, M, G are powers of 1024, as in bpftrace.
+ * It is drawn like bpftrace's hist() (ex_hist.h).
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
@@ -24,6 +20,7 @@
 #include <linux/seq_file.h>
 #include <linux/string.h>
 #include <kprobe_core.h>
+#include "ex_hist.h"
 
 static char *func;
 module_param(func, charp, 0444);
@@ -34,8 +31,6 @@ module_param(maxactive, int, 0444);
 MODULE_PARM_DESC(maxactive,
 		 "calls measured at once (default 64; 0 for the kernel's default, max(10, 2 * CPUs))");
 
-#define FL_BAR_WIDTH	52
-
 static struct kpc_probe *fl_probe;
 static struct dentry *fl_dir;
 
@@ -45,67 +40,16 @@ static void fl_ret(struct kpc_probe *p, struct pt_regs *regs, void *data,
 {
 }
 
-/* One line to the seq_file, or to the kernel log when @m is NULL. */
-static __printf(2, 3) void fl_out(struct seq_file *m, const char *fmt, ...)
-{
-	struct va_format vaf;
-	va_list args;
-
-	va_start(args, fmt);
-	if (m) {
-		seq_vprintf(m, fmt, args);
-	} else {
-		vaf.fmt = fmt;
-		vaf.va = &args;
-		pr_info("%pV", &vaf);
-	}
-	va_end(args);
-}
-
-/* 2^@e as bpftrace writes it: 512, 1K, 2K, ..., 1M, ..., 16E. */
-static void fl_pow2(char *buf, size_t size, unsigned int e)
-{
-	static const char * const suffix[] = { "", "K", "M", "G", "T", "P", "E" };
-	unsigned int k = min(e / 10, 6U);
-
-	snprintf(buf, size, "%u%s", 1U << (e - 10 * k), suffix[k]);
-}
-
 static void fl_show_hist(struct seq_file *m, const struct kpc_stats *st)
 {
-	char lo[16], hi[16], range[40], bar[FL_BAR_WIDTH + 1];
-	int i, first = -1, last = -1;
-	u64 max = 0;
-
-	fl_out(m, "func=%s latency in ns: count %llu, min %llu, mean %llu, max %llu\n",
+	ex_out(m, "func=%s latency in ns: count %llu, min %llu, mean %llu, max %llu\n",
 	       func, st->lat_count, st->lat_min_ns,
 	       st->lat_count ? div64_u64(st->lat_sum_ns, st->lat_count) : 0,
 	       st->lat_max_ns);
 	if (st->missed_pool || st->missed_reentry)
-		fl_out(m, "calls not measured: %llu over maxactive=%d, %llu re-entered\n",
+		ex_out(m, "calls not measured: %llu over maxactive=%d, %llu re-entered\n",
 		       st->missed_pool, st->maxactive, st->missed_reentry);
-	for (i = 0; i < KPC_HIST_BUCKETS; i++) {
-		if (!st->lat_hist[i])
-			continue;
-		if (first < 0)
-			first = i;
-		last = i;
-		max = max(max, st->lat_hist[i]);
-	}
-	for (i = first; first >= 0 && i <= last; i++) {
-		unsigned int n = div64_u64(st->lat_hist[i] * FL_BAR_WIDTH, max);
-
-		if (i)
-			fl_pow2(lo, sizeof(lo), i);
-		else
-			strscpy(lo, "0", sizeof(lo));
-		fl_pow2(hi, sizeof(hi), i + 1);
-		snprintf(range, sizeof(range), "[%s, %s)", lo, hi);
-		memset(bar, '@', n);
-		memset(bar + n, ' ', FL_BAR_WIDTH - n);
-		bar[FL_BAR_WIDTH] = '\0';
-		fl_out(m, "%-16s%8llu |%s|\n", range, st->lat_hist[i], bar);
-	}
+	ex_print_hist(m, st->lat_hist, KPC_HIST_BUCKETS);
 }
 
 static int fl_histogram_show(struct seq_file *m, void *v)

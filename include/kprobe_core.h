@@ -132,6 +132,13 @@ typedef void (*kpc_ret_handler_t)(struct kpc_probe *p, struct pt_regs *regs,
  *             KPC_MAXACTIVE_MAX
  * @priv: client's pointer, returned by kpc_priv()
  * @flags: KPC_F_* flags
+ * @path: user-space probes only: the file probed, an executable or a
+ *        shared library (absolute path; the function is @symbol, plus
+ *        @offset, or @file_offset when @symbol is NULL)
+ * @file_offset: user-space probes only: where to probe, as a byte offset
+ *               into @path (what uprobe_events takes), when @symbol is NULL
+ * @pid: user-space probes only: trap only in this process (thread group);
+ *       other processes do not even hit the breakpoint. 0: every process
  */
 struct kpc_desc {
 	const char *name;
@@ -146,6 +153,9 @@ struct kpc_desc {
 	int maxactive;
 	void *priv;
 	unsigned int flags;
+	const char *path;
+	u64 file_offset;
+	pid_t pid;
 };
 
 /**
@@ -165,6 +175,10 @@ struct kpc_desc {
  * @lat_max_ns: longest entry-to-return time
  * @lat_sum_ns: sum of entry-to-return times (mean = sum / count)
  * @lat_hist: log2 histogram of entry-to-return times in ns
+ * @filtered: user-space probes: hits in other processes than the client's
+ *            @pid, which reached the handler and were turned away (a
+ *            process that is not the target traps at most once after
+ *            the probe was registered, then its breakpoint is removed)
  */
 struct kpc_stats {
 	u64 hits;
@@ -180,6 +194,7 @@ struct kpc_stats {
 	u64 lat_max_ns;
 	u64 lat_sum_ns;
 	u64 lat_hist[KPC_HIST_BUCKETS];
+	u64 filtered;
 };
 
 /**
@@ -188,11 +203,15 @@ struct kpc_stats {
  * @KPC_KRETPROBE: a kretprobe (entry/return handlers)
  * @KPC_FENTRY: a kprobe client at a function entry through the core's
  *              ftrace_ops (KPC_F_FTRACE_OPS)
+ * @KPC_UPROBE: a user-space probe (pre handler)
+ * @KPC_URETPROBE: a user-space return probe (return handler)
  */
 enum kpc_kind {
 	KPC_KPROBE,
 	KPC_KRETPROBE,
 	KPC_FENTRY,
+	KPC_UPROBE,
+	KPC_URETPROBE,
 };
 
 /**
@@ -274,6 +293,43 @@ struct kpc_probe *__kpc_lookup_name(const char *name, struct module *owner);
  */
 #define kpc_register_kretprobes(d, out, n) \
 	__kpc_register_batch(d, KPC_KRETPROBE, out, n, THIS_MODULE)
+
+/**
+ * kpc_register_uprobe() - register a user-space probe client
+ * @d: description: @d->path, and @d->symbol (plus @d->offset) or
+ *     @d->file_offset; @d->pre; optionally @d->pid
+ *
+ * The function is looked up by name in the file's .symtab, else .dynsym
+ * (64-bit little-endian ELF). Clients of one place in one file (same
+ * inode and offset) share one kernel uprobe consumer. The handler runs in
+ * the probed task, with preemption on but inside an RCU read-side
+ * section: no sleeping; read user memory with copy_from_user_nofault().
+ * Sleeps.
+ *
+ * Return: the client handle, or ERR_PTR: -ENOENT for no such file or no
+ * such symbol, -EISDIR for a directory, -ENOEXEC for a file that is not a
+ * 64-bit little-endian ELF file, -EINVAL for a symbol that is not a
+ * function or lies in no executable segment, an offset past the end of the
+ * file or one the kernel refuses, -ESRCH for a @d->pid with no process,
+ * -EEXIST, -ENOMEM; errors from uprobe_register() as they are. Each is
+ * explained in dmesg.
+ */
+#define kpc_register_uprobe(d)		__kpc_register(d, KPC_UPROBE, THIS_MODULE)
+
+/**
+ * kpc_register_uretprobe() - register a user-space return probe client
+ * @d: as kpc_register_uprobe(), with @d->ret instead of @d->pre; no
+ *     @d->entry, no per-call data
+ *
+ * The return handler gets @data NULL and the call's latency (0 with
+ * KPC_F_NO_LATENCY). A site keeps the entry time of at most
+ * KPC_UCALLS_MAX calls in flight at once (all tasks together); calls
+ * beyond them are counted in missed_pool and not reported at return.
+ */
+#define kpc_register_uretprobe(d)	__kpc_register(d, KPC_URETPROBE, THIS_MODULE)
+
+/* Calls in flight a user-space return probe site keeps, all tasks together. */
+#define KPC_UCALLS_MAX		1024
 
 /**
  * kpc_lookup_name() - find one of the caller's probes by name

@@ -19,7 +19,16 @@ static void kpc_show_client(struct seq_file *m, const struct kpc_probe *c)
 	seq_printf(m, "    %s/%s %s hits=%llu missed=%llu", kpc_owner_name(c->owner),
 		   c->name, READ_ONCE(c->enabled) ? "enabled" : "disabled",
 		   st.hits, st.missed_reentry + st.missed_pool);
-	if (c->site->kind == KPC_KRETPROBE && c->no_latency)
+	if (kpc_kind_user(c->site->kind) && c->utgid)
+		seq_printf(m, " filtered=%llu", st.filtered);
+	if (c->site->kind == KPC_URETPROBE && c->no_latency)
+		seq_printf(m, " returns=%llu lat_ns off", st.returns);
+	else if (c->site->kind == KPC_URETPROBE)
+		seq_printf(m, " returns=%llu lat_ns min=%llu mean=%llu max=%llu", st.returns,
+			   st.lat_min_ns,
+			   st.lat_count ? div64_u64(st.lat_sum_ns, st.lat_count) : 0,
+			   st.lat_max_ns);
+	else if (c->site->kind == KPC_KRETPROBE && c->no_latency)
 		seq_printf(m, " returns=%llu peak=%llu maxactive=%d lat_ns off", st.returns,
 			   st.peak_inflight, st.maxactive);
 	else if (c->site->kind == KPC_KRETPROBE)
@@ -47,9 +56,19 @@ static int kpc_probes_show(struct seq_file *m, void *v)
 	else
 		seq_puts(m, "# address kind mode where, then one line per client: owner/name state stats\n");
 	list_for_each_entry(site, &kpc_sites, all_node) {
-		seq_printf(m, "0x%lx %s %s %s\n", show_addr ? site->addr : 0,
-			   site->kind == KPC_KRETPROBE ? "kretprobe" : "kprobe",
-			   kpc_site_mode(site), site->where);
+		/* a user-space site's address is a file offset, no secret */
+		if (site->kind == KPC_URETPROBE)
+			seq_printf(m, "0x%lx %s %s %s in_flight=%d orphan_returns=%llu\n",
+				   site->addr, kpc_kind_name(site->kind), kpc_site_mode(site),
+				   site->where, kpc_usite_pending(site), kpc_usite_orphans(site));
+		else if (site->kind == KPC_UPROBE)
+			seq_printf(m, "0x%lx %s %s %s\n", site->addr,
+				   kpc_kind_name(site->kind), kpc_site_mode(site),
+				   site->where);
+		else
+			seq_printf(m, "0x%lx %s %s %s\n", show_addr ? site->addr : 0,
+				   kpc_kind_name(site->kind), kpc_site_mode(site),
+				   site->where);
 		list_for_each_entry(c, &site->clients, site_node)
 			kpc_show_client(m, c);
 	}

@@ -70,6 +70,7 @@ static void kpc_task_exit(void *unused, struct task_struct *t)
 	rcu_read_lock();
 	kpc_task_calls(t, kpc_exit_call);
 	rcu_read_unlock();
+	kpc_uprobe_task_exit();
 }
 
 static void kpc_find_exit_tp(struct tracepoint *tp, void *priv)

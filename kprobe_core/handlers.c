@@ -220,7 +220,7 @@ static int kpc_kretprobe_entry(struct kretprobe_instance *ri,
 }
 NOKPROBE_SYMBOL(kpc_kretprobe_entry);
 
-static void kpc_lat_record(struct kpc_pcpu __percpu *pcpu, u64 ns)
+void kpc_lat_record(struct kpc_pcpu __percpu *pcpu, u64 ns)
 {
 	this_cpu_inc(pcpu->lat_count);
 	this_cpu_add(pcpu->lat_sum, ns);

@@ -12,6 +12,7 @@
 #include <linux/uaccess.h>
 #include <linux/ptrace.h>
 #include <linux/sched.h>
+#include <linux/uprobes.h>
 #ifdef CONFIG_KPROBES_ON_FTRACE
 #include <linux/ftrace.h>
 #endif
@@ -300,5 +301,72 @@ static inline unsigned int kpc_migration_disabled(void)
 	return 0;
 #endif
 }
+
+/*
+ * uprobes: 6.12 returns a handle from uprobe_register() and splits the
+ * unregistering into a nosync step per consumer and one sync (a tasks
+ * trace RCU grace period: handlers no longer run under register_rwsem)
+ * before any consumer memory is freed; 6.1 looks the uprobe up by inode
+ * and offset and unregisters synchronously. The filter lost its context
+ * argument on the way. UPROBE_NO_TRAMPOLINE_VADDR came with 6.12's
+ * uretprobe changes (6.11), after the split (6.11 too): it marks the API.
+ */
+#ifdef UPROBE_NO_TRAMPOLINE_VADDR
+#define KPC_UFILTER_ARGS	struct uprobe_consumer *uc, struct mm_struct *mm
+static inline int kpc_uprobe_register(struct inode *inode, loff_t offset,
+				      struct uprobe_consumer *uc,
+				      struct uprobe **handle)
+{
+	*handle = uprobe_register(inode, offset, 0, uc);
+	return PTR_ERR_OR_ZERO(*handle);
+}
+
+static inline void kpc_uprobe_unregister_nosync(struct inode *inode, loff_t offset,
+						struct uprobe_consumer *uc,
+						struct uprobe *handle)
+{
+	uprobe_unregister_nosync(handle, uc);
+}
+
+/* After it, no handler of a consumer unregistered before it runs. */
+static inline void kpc_uprobe_unregister_sync(void)
+{
+	uprobe_unregister_sync();
+}
+#else
+#define KPC_UFILTER_ARGS	struct uprobe_consumer *uc, \
+				enum uprobe_filter_ctx ctx, struct mm_struct *mm
+static inline int kpc_uprobe_register(struct inode *inode, loff_t offset,
+				      struct uprobe_consumer *uc,
+				      struct uprobe **handle)
+{
+	*handle = NULL;
+	return uprobe_register(inode, offset, uc);
+}
+
+/* 6.1's unregister waits for the consumer's running handlers itself. */
+static inline void kpc_uprobe_unregister_nosync(struct inode *inode, loff_t offset,
+						struct uprobe_consumer *uc,
+						struct uprobe *handle)
+{
+	uprobe_unregister(inode, offset, uc);
+}
+
+static inline void kpc_uprobe_unregister_sync(void)
+{
+}
+#endif
+
+/*
+ * A user-space return handler finds its call by the stack pointer at
+ * entry: x86_64's return popped the return address the call pushed, so
+ * the stack pointer is 8 higher at return; arm64 returns through x30 and
+ * leaves it as it was.
+ */
+#ifdef CONFIG_X86
+#define KPC_URET_SP_SKEW	sizeof(unsigned long)
+#else
+#define KPC_URET_SP_SKEW	0
+#endif
 
 #endif /* _KPC_COMPAT_H */

@@ -46,6 +46,7 @@ struct kpc_pcpu {
 	u64 lat_min;
 	u64 lat_max;
 	u64 lat_hist[KPC_HIST_BUCKETS];
+	u64 filtered;		/* user-space probes: another process's hit */
 };
 
 /*
@@ -78,6 +79,7 @@ struct kpc_call {
 static_assert(KPC_DATA_MAX + ALIGN(sizeof(struct kpc_call), 8) == KPC_RET_DATA_MAX);
 
 struct kpc_site;
+struct kpc_usite;
 
 struct kpc_arm {
 	union {
@@ -106,6 +108,7 @@ struct kpc_site {
 	bool armed;			/* its address is in the ftrace_ops filter */
 	bool gone;			/* its module unloaded */
 	bool no_kprobe;			/* given by address: no kprobe names it */
+	struct kpc_usite *u;		/* KPC_UPROBE, KPC_URETPROBE (uprobe.c) */
 	unsigned long addr;
 	enum kpc_kind kind;
 	struct kpc_arm __rcu *arm;
@@ -153,6 +156,9 @@ struct kpc_probe {
 	atomic_t peak;			/* most tokens held at once */
 	size_t data_size;
 	unsigned int slot;
+	/* user-space probes: the process it is for (NULL: every process) */
+	struct pid *utgid;
+	u64 ugen;			/* when it joined its site: uprobe.c */
 	/* site counters when the client joined: its misses are the growth */
 	u64 base_reentry;
 	u64 base_pool;
@@ -184,7 +190,13 @@ static __always_inline void kpc_run_pres(struct kpc_site *site,
 	}
 }
 
+static inline bool kpc_kind_user(enum kpc_kind kind)
+{
+	return kind == KPC_UPROBE || kind == KPC_URETPROBE;
+}
+
 /* handlers.c */
+void kpc_lat_record(struct kpc_pcpu __percpu *pcpu, u64 ns);
 void kpc_arm_set_handlers(struct kpc_arm *arm, enum kpc_kind kind);
 void kpc_run_posts(struct kpc_site *site, struct pt_regs *regs,
 		   unsigned long flags);
@@ -203,6 +215,7 @@ u64 kpc_site_pool(const struct kpc_site *site);
 void kpc_print_summary(const struct kpc_probe *p);
 const char *kpc_owner_name(const struct module *owner);
 const char *kpc_site_mode(const struct kpc_site *site);
+const char *kpc_kind_name(enum kpc_kind kind);
 
 /* arm.c (kpc_lock held) */
 extern const char *kpc_refusal;
@@ -238,6 +251,16 @@ void kpc_fentry_exit(void);
 bool kpc_fentry_traceable(unsigned long addr);
 bool kpc_fentry_dead(unsigned long addr);
 int kpc_fentry_name(unsigned long req, unsigned long *site);
+
+/* uprobe.c (kpc_lock held, but for the exit hook) */
+int kpc_uprobe_place(const struct kpc_desc *d, enum kpc_kind kind,
+		     struct kpc_probe *c);
+void kpc_usite_disarm(struct kpc_site *site);
+void kpc_uclient_leave(struct kpc_probe *c);
+void kpc_usite_free(struct kpc_site *site);
+void kpc_uprobe_task_exit(void);
+u64 kpc_usite_orphans(const struct kpc_site *site);
+int kpc_usite_pending(const struct kpc_site *site);
 
 /* glob.c (kpc_lock held) */
 void kpc_glob_forget(const struct module *owner, bool all);

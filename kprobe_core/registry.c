@@ -33,6 +33,8 @@ static DEFINE_HASHTABLE(kpc_by_name, KPC_HASH_BITS);
 
 static bool kpc_site_gone(struct kpc_site *site)
 {
+	if (kpc_kind_user(site->kind))
+		return false;
 	return site->gone || kprobe_gone(kpc_arm_kprobe(kpc_site_arm(site)));
 }
 
@@ -58,6 +60,40 @@ static int kpc_check_name(const char *name)
 	return 0;
 }
 
+/* A user-space probe's description: kpc_check_desc() does the name. */
+static const char *kpc_check_udesc(const struct kpc_desc *d, enum kpc_kind kind)
+{
+	if (!d->path || !d->path[0] || strnlen(d->path, PATH_MAX) == PATH_MAX)
+		return "a user-space probe needs a path, shorter than PATH_MAX";
+	if (d->symbol && d->file_offset)
+		return "give a symbol or a file offset, not both";
+	if (!d->symbol && !d->file_offset)
+		return "no symbol and no file offset";
+	if (d->symbol && (!d->symbol[0] || strnlen(d->symbol, KSYM_NAME_LEN) == KSYM_NAME_LEN))
+		return "empty or over-long symbol";
+	if (!d->symbol && d->offset)
+		return "offset is relative to a symbol: use file_offset alone";
+	if (d->addr)
+		return "a user-space probe takes no address";
+	if (d->pid < 0)
+		return "negative pid";
+	if (d->flags & ~(KPC_F_DISABLED | KPC_F_NO_LATENCY))
+		return "unknown flags, or flags not for user-space probes";
+	if (kind == KPC_UPROBE && (d->flags & KPC_F_NO_LATENCY))
+		return "KPC_F_NO_LATENCY is for return probes";
+	if (kind == KPC_UPROBE && !d->pre)
+		return "a uprobe needs a pre handler";
+	if (kind == KPC_UPROBE && (d->post || d->entry || d->ret))
+		return "a uprobe takes a pre handler only";
+	if (kind == KPC_URETPROBE && !d->ret)
+		return "a uretprobe needs a return handler";
+	if (kind == KPC_URETPROBE && (d->pre || d->post || d->entry))
+		return "a uretprobe takes a return handler only (a uprobe beside it sees the entry)";
+	if (d->data_size || d->maxactive)
+		return "no per-call data or maxactive for user-space probes";
+	return NULL;
+}
+
 static int kpc_check_desc(const struct kpc_desc *d, enum kpc_kind kind)
 {
 	const char *what = NULL;
@@ -67,6 +103,10 @@ static int kpc_check_desc(const struct kpc_desc *d, enum kpc_kind kind)
 		return -EINVAL;
 	if (kpc_check_name(d->name))
 		what = "name must be 1-63 printable characters without spaces";
+	else if (kpc_kind_user(kind))
+		what = kpc_check_udesc(d, kind);
+	else if (d->path || d->file_offset || d->pid)
+		what = "path, file_offset and pid are for user-space probes";
 	else if (d->symbol && d->addr)
 		what = "give a symbol or an address, not both";
 	else if (!d->symbol && !d->addr)
@@ -184,6 +224,8 @@ static struct kpc_probe *kpc_client_alloc(const struct kpc_desc *d,
 	c->ret = d->ret;
 	c->priv = d->priv;
 	c->enabled = !(d->flags & KPC_F_DISABLED);
+	if (kind == KPC_URETPROBE)
+		c->no_latency = d->flags & KPC_F_NO_LATENCY;
 	if (kind == KPC_KRETPROBE) {
 		c->maxactive = d->maxactive ? d->maxactive : kpc_default_maxactive();
 		c->data_size = d->data_size;
@@ -194,6 +236,7 @@ static struct kpc_probe *kpc_client_alloc(const struct kpc_desc *d,
 
 static void kpc_client_free(struct kpc_probe *c)
 {
+	put_pid(c->utgid);
 	free_percpu(c->pcpu);
 	kfree(c);
 }
@@ -455,6 +498,8 @@ static int kpc_client_place(const struct kpc_desc *d, enum kpc_kind kind,
 	struct kpc_site *site, *other = NULL;
 	int err;
 
+	if (kpc_kind_user(kind))
+		return kpc_uprobe_place(d, kind, c);
 	site = kpc_find_site_by_req(d, kind);
 	if (site)
 		return kpc_site_join(site, c);
@@ -520,7 +565,11 @@ static struct kpc_probe *kpc_register_locked(const struct kpc_desc *d,
 	kpc_refusal = NULL;
 	err = kpc_client_place(d, kpc_backend(d, kind), c);
 	if (err) {
-		if (d->symbol)
+		if (kpc_kind_user(kind))	/* uprobe.c said why */
+			pr_err("%s/%s: cannot probe %s in %s (%d)\n",
+			       kpc_owner_name(owner), d->name, d->symbol ?: "an offset",
+			       d->path, err);
+		else if (d->symbol)
 			pr_err("%s/%s: cannot probe %s+0x%x: %s (%d)\n",
 			       kpc_owner_name(owner), d->name, d->symbol,
 			       d->offset, kpc_refusal ?: kpc_errname(err), err);
@@ -550,7 +599,7 @@ void kpc_remove_locked(struct kpc_probe **cs, unsigned int n)
 	struct kpc_site **fes = kvcalloc(n, sizeof(*fes), GFP_KERNEL);
 	unsigned int i, nkp = 0, nrp = 0, nfe = 0;
 	struct kpc_probe *c, *tmp;
-	bool fentry = false;
+	bool fentry = false, user = false;
 	LIST_HEAD(dead);
 
 	lockdep_assert_held(&kpc_lock);
@@ -570,6 +619,14 @@ void kpc_remove_locked(struct kpc_probe **cs, unsigned int n)
 			WRITE_ONCE(site->ntimed, site->ntimed - 1);
 		fentry |= site->kind == KPC_FENTRY;
 		site->ndying++;
+		if (kpc_kind_user(site->kind)) {
+			kpc_uclient_leave(c);
+			if (!--site->nclients) {
+				kpc_usite_disarm(site);
+				user = true;
+			}
+			continue;
+		}
 		if (--site->nclients)
 			continue;
 		kpc_site_unlink(site);
@@ -597,6 +654,9 @@ void kpc_remove_locked(struct kpc_probe **cs, unsigned int n)
 		unregister_kprobes(kps, nkp);
 	if (nrp)
 		unregister_kretprobes(rps, nrp);
+	/* 6.12: one wait for every uprobe consumer unregistered above */
+	if (user)
+		kpc_uprobe_unregister_sync();
 	if (!nkp && !nrp)
 		synchronize_rcu();
 	/* ftrace-ops handlers run where RCU may not be watching: fentry.c */
@@ -617,10 +677,12 @@ void kpc_remove_locked(struct kpc_probe **cs, unsigned int n)
 
 		list_del(&c->all_node);
 		kpc_print_summary(c);
-		if (site->kind == KPC_KRETPROBE)
+		if (site->kind == KPC_KRETPROBE || site->kind == KPC_URETPROBE)
 			site->slots &= ~BIT_ULL(c->slot);
 		kpc_client_free(c);
-		if (!--site->ndying && !site->nclients) {
+		if (!--site->ndying && !site->nclients && kpc_kind_user(site->kind)) {
+			kpc_usite_free(site);
+		} else if (!site->ndying && !site->nclients) {
 			kpc_arm_free(kpc_site_arm(site));
 			kpc_site_free(site);
 		}

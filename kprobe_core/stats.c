@@ -55,6 +55,8 @@ const char *kpc_site_mode(const struct kpc_site *site)
 	const struct kprobe *kp;
 	const char *mode;
 
+	if (kpc_kind_user(site->kind))
+		return "uprobe";
 	rcu_read_lock();
 	kp = kpc_arm_kprobe(rcu_dereference(site->arm));
 	if (site->gone || kprobe_gone((struct kprobe *)kp))
@@ -88,6 +90,7 @@ void kpc_get_stats(const struct kpc_probe *p, struct kpc_stats *st)
 		st->lat_max_ns = max(st->lat_max_ns, READ_ONCE(pc->lat_max));
 		for (i = 0; i < KPC_HIST_BUCKETS; i++)
 			st->lat_hist[i] += READ_ONCE(pc->lat_hist[i]);
+		st->filtered += READ_ONCE(pc->filtered);
 	}
 	st->returns = st->lat_count;
 	/* a KPC_F_NO_LATENCY client counts its returns in lat_count alone */
@@ -105,6 +108,39 @@ void kpc_get_stats(const struct kpc_probe *p, struct kpc_stats *st)
 }
 EXPORT_SYMBOL_GPL(kpc_get_stats);
 
+const char *kpc_kind_name(enum kpc_kind kind)
+{
+	switch (kind) {
+	case KPC_KRETPROBE:	return "kretprobe";
+	case KPC_UPROBE:	return "uprobe";
+	case KPC_URETPROBE:	return "uretprobe";
+	default:		return "kprobe";
+	}
+}
+
+/* A user-space probe's summary: the filter's count only when it turned any away. */
+static void kpc_print_usummary(const struct kpc_probe *p, const struct kpc_stats *st)
+{
+	const char *owner = kpc_owner_name(p->owner);
+	char filtered[48] = "";
+
+	if (st->filtered)
+		snprintf(filtered, sizeof(filtered), " filtered=%llu", st->filtered);
+	if (p->site->kind == KPC_UPROBE)
+		pr_info("%s/%s %s: hits=%llu%s\n", owner, p->name, p->site->where,
+			st->hits, filtered);
+	else if (p->no_latency)
+		pr_info("%s/%s %s (return): hits=%llu returns=%llu missed=%llu%s latency not measured\n",
+			owner, p->name, p->site->where, st->hits, st->returns,
+			st->missed_pool, filtered);
+	else
+		pr_info("%s/%s %s (return): hits=%llu returns=%llu missed=%llu%s latency_ns min=%llu mean=%llu max=%llu\n",
+			owner, p->name, p->site->where, st->hits, st->returns,
+			st->missed_pool, filtered, st->lat_min_ns,
+			st->lat_count ? div64_u64(st->lat_sum_ns, st->lat_count) : 0,
+			st->lat_max_ns);
+}
+
 void kpc_print_summary(const struct kpc_probe *p)
 {
 	const char *owner = kpc_owner_name(p->owner);
@@ -112,6 +148,10 @@ void kpc_print_summary(const struct kpc_probe *p)
 	struct kpc_stats st;
 
 	kpc_get_stats(p, &st);
+	if (kpc_kind_user(site->kind)) {
+		kpc_print_usummary(p, &st);
+		return;
+	}
 	if (site->kind != KPC_KRETPROBE) {
 		pr_info("%s/%s %s: hits=%llu missed=%llu\n", owner, p->name,
 			site->where, st.hits, st.missed_reentry);

@@ -2,7 +2,8 @@
 # Build a guest initramfs (gzip'd newc cpio): static busybox, /init, every built
 # module flat in /modules, the test library and runner in /tests (and the
 # kernel's ftrace selftests we run, tests/ftrace), the given
-# cases in /tests/cases, and the demo script.
+# cases in /tests/cases, the demo script, and the uprobe cases' program
+# in /tests/bin with its functions' file offsets as readelf gives them.
 #
 # Usage: scripts/initramfs.sh OUT.cpio.gz MODULE_TREE [CASE.sh ...]
 #   MODULE_TREE: directory searched for *.ko (the build tree)
@@ -70,6 +71,27 @@ if [ -n "${STAGES:-}" ]; then
 	for t in modprobe depmod modinfo lsmod insmod rmmod; do
 		ln -s /bin/kmod "$stage/usr/local/kmod/sbin/$t"
 	done
+fi
+# "name 0xOFFSET" for each function of ELF file $1, from readelf: where in
+# the file the code is (value - vaddr + offset of the executable PT_LOAD
+# holding it). The uprobe cases check the core's ELF resolver against it.
+file_offsets() {
+	local loads name value off vaddr size
+	loads=$(readelf -lW "$1" | awk '$1 == "LOAD" && / E 0x/ { print $2, $3, $5 }')
+	readelf -sW "$1" | awk '$4 == "FUNC" && $7 != "UND" { print $8, $2 }' | sort -u |
+		while read -r name value; do
+			while read -r off vaddr size; do
+				if (( 0x$value >= vaddr && 0x$value < vaddr + size )); then
+					printf '%s 0x%x\n' "$name" $((0x$value - vaddr + off))
+				fi
+			done <<<"$loads"
+		done
+}
+# The uprobe cases' program (tests/programs, built with the modules).
+if [ -x "$modtree/tests/programs/utarget" ]; then
+	mkdir -p "$stage/tests/bin"
+	cp "$modtree/tests/programs/utarget" "$stage/tests/bin/utarget"
+	file_offsets "$stage/tests/bin/utarget" >"$stage/tests/bin/utarget.offsets"
 fi
 if [ "$(id -u)" -eq 0 ]; then
 	mknod -m 600 "$stage/dev/console" c 5 1

@@ -1,0 +1,251 @@
+#!/bin/sh
+# User-space probes through the core (ucount, and kpc_uclient as a second
+# client), on /tests/bin/utarget: a static program whose functions it
+# calls a known number of times (tests/programs/utarget.c). Where the core
+# puts a function by name is checked against readelf's file offset
+# (/tests/bin/utarget.offsets, written on the host).
+#   1. counts of calls and returns are exact, by name and by file offset;
+#      latency histogram of a function that sleeps 2 ms; recursion;
+#   2. pid=: another process is not counted and does not even trap (the
+#      filter counts what reaches a handler: 0); a fork of the target
+#      traps once; the target's exec() keeps it probed; a process mapping
+#      the file before the probe is probed (the filter at registration);
+#   3. two clients on one function, entry and return, in either order of
+#      load and unload; a client with pid= joined by one without (a new
+#      consumer for the wider filter);
+#   4. rmmod while the program runs; a task killed inside a timed call
+#      gives its slot back (in_flight); the probed file unlinked;
+#   5. bad input: each its errno (as busybox insmod prints it) and its
+#      reason in dmesg, nothing left registered.
+. /tests/lib.sh
+
+U=/tests/bin/utarget
+P=/sys/kernel/debug/kprobe_core/probes
+[ -x $U ] || fail "no $U in this initramfs"
+off() {
+	sed -n "s/^$1 //p" /tests/bin/utarget.offsets
+}
+F=$(off kpc_ufunc)
+[ -n "$F" ] || fail "readelf gave no offset for kpc_ufunc"
+
+# $1 regex: fail unless a line of the listing matches
+listed() {
+	grep -Eq -- "$1" $P || { cat $P; fail "no line of the listing matches /$1/"; }
+}
+no_probes() {
+	grep -q '^# no probes registered' $P || { cat $P; fail "probes left registered: $1"; }
+}
+# ucount's summary, and the core's, for N calls (and N returns with ret=1)
+counted() {
+	expect_dmesg "ucount: $2 in $U: $1 calls\$"
+	expect_dmesg "kprobe_core: ucount/calls $U:0x[0-9a-f]+ \\($2\\): hits=$1$3\$"
+}
+returned() {
+	expect_dmesg "ucount: $2: $1 returns\$"
+	expect_dmesg "kprobe_core: ucount/returns $U:0x[0-9a-f]+ \\($2\\) \\(return\\): hits=$1 returns=$1 missed=0$3 latency_ns min=[0-9]+ mean=[0-9]+ max=[0-9]+\$"
+}
+
+load kprobe_core
+
+echo "# 1. counts: by name at readelf's offset $F, then by offset"
+mark
+load ucount path=$U func=kpc_ufunc ret=1 interval=0
+expect_dmesg "ucount: counting calls of kpc_ufunc in $U \\(file offset $F\\), every process, and their returns"
+listed "^$F uprobe uprobe $U:$F \\(kpc_ufunc\\)\$"
+listed "^$F uretprobe uprobe $U:$F \\(kpc_ufunc\\) in_flight=0 orphan_returns=0\$"
+run $U calls 100
+run $U calls 23
+listed "^    ucount/calls enabled hits=123 missed=0\$"
+listed "^    ucount/returns enabled hits=123 missed=0 returns=123 lat_ns min=[0-9]+ mean=[0-9]+ max=[0-9]+\$"
+unload ucount
+counted 123 kpc_ufunc
+returned 123 kpc_ufunc
+no_probes "after ucount"
+
+mark
+load ucount path=$U func="$F" interval=0
+run $U calls 7
+unload ucount
+expect_dmesg "ucount: $F in $U: 7 calls\$"
+expect_dmesg "kprobe_core: ucount/calls $U:$F: hits=7\$"
+
+echo "# latency of kpc_usleep (2 ms a call), and 10 nested calls"
+mark
+load ucount path=$U func=kpc_usleep ret=1 interval=0
+run $U sleep 20 2
+unload ucount
+counted 20 kpc_usleep
+returned 20 kpc_usleep
+dmesg_since_mark | sed -n 's/^\[[ 0-9.]*\] ucount: //p' | check_hist 20 ||
+	fail "kpc_usleep's latency histogram"
+
+mark
+load ucount path=$U func=kpc_urecurse ret=1 interval=0
+run $U recurse 9
+listed "uretprobe uprobe $U:$(off kpc_urecurse) \\(kpc_urecurse\\) in_flight=0 orphan_returns=0\$"
+unload ucount
+counted 10 kpc_urecurse
+returned 10 kpc_urecurse
+
+echo "# 2. pid=: others neither counted nor trapping; fork; exec"
+mkfifo /tmp/go
+# <> opens the fifo without blocking: utarget runs, mapped, and waits in read()
+$U -w calls 7 <>/tmp/go &
+A=$!
+mark
+load ucount path=$U func=kpc_ufunc ret=1 interval=0 pid=$A
+run $U calls 5
+listed "^    ucount/calls enabled hits=0 missed=0 filtered=0\$"
+echo x >/tmp/go
+wait $A
+unload ucount
+counted 7 kpc_ufunc
+returned 7 kpc_ufunc
+if dmesg_since_mark | grep -q 'turned away'; then
+	fail "hits of another process reached the handler"
+fi
+
+$U -w fork 4 <>/tmp/go &
+A=$!
+mark
+load ucount path=$U func=kpc_ufunc ret=1 interval=0 pid=$A
+echo x >/tmp/go
+wait $A
+unload ucount
+counted 4 kpc_ufunc " filtered=1"
+returned 4 kpc_ufunc " filtered=1"
+expect_dmesg "ucount: 1 hits in other processes than $A were turned away"
+
+$U -w exec 3 4 <>/tmp/go &
+A=$!
+mark
+load ucount path=$U func=kpc_ufunc ret=1 interval=0 pid=$A
+echo x >/tmp/go
+wait $A
+unload ucount
+counted 7 kpc_ufunc
+returned 7 kpc_ufunc
+
+echo "# 3. two clients, either order; pid= then every process"
+mark
+load ucount path=$U func=kpc_ufunc ret=1 interval=0
+load kpc_uclient path=$U func=kpc_ufunc ret=1
+[ "$(grep -c "^$F u" $P)" = 2 ] || { cat $P; fail "not one site per kind"; }
+run $U calls 30
+unload ucount
+run $U calls 20
+unload kpc_uclient
+counted 30 kpc_ufunc
+returned 30 kpc_ufunc
+expect_dmesg "kprobe_core: kpc_uclient/entry $U:$F \\(kpc_ufunc\\): hits=50\$"
+expect_dmesg "kprobe_core: kpc_uclient/return $U:$F \\(kpc_ufunc\\) \\(return\\): hits=50 returns=50 missed=0 latency_ns"
+
+mark
+load kpc_uclient path=$U func=kpc_ufunc ret=1
+load ucount path=$U func=kpc_ufunc ret=1 interval=0
+run $U calls 30
+unload kpc_uclient
+run $U calls 20
+unload ucount
+counted 50 kpc_ufunc
+returned 50 kpc_ufunc
+expect_dmesg "kprobe_core: kpc_uclient/entry $U:$F \\(kpc_ufunc\\): hits=30\$"
+expect_dmesg "kprobe_core: kpc_uclient/return $U:$F \\(kpc_ufunc\\) \\(return\\): hits=30 returns=30 missed=0 latency_ns"
+no_probes "after two clients"
+
+$U -w calls 7 <>/tmp/go &
+A=$!
+mark
+load kpc_uclient path=$U func=kpc_ufunc ret=1 pid=$A
+load ucount path=$U func=kpc_ufunc ret=1 interval=0
+run $U calls 6
+echo x >/tmp/go
+wait $A
+unload ucount
+unload kpc_uclient
+counted 13 kpc_ufunc
+returned 13 kpc_ufunc
+expect_dmesg "kprobe_core: kpc_uclient/entry $U:$F \\(kpc_ufunc\\): hits=7 filtered=6\$"
+expect_dmesg "kprobe_core: kpc_uclient/return $U:$F \\(kpc_ufunc\\) \\(return\\): hits=7 returns=7 missed=0 filtered=6 latency_ns"
+
+echo "# 4. rmmod while running; killed inside a call; unlinked file"
+$U loop 5 &
+L=$!
+mark
+load ucount path=$U func=kpc_ufunc ret=1 interval=1
+sleep 2
+unload ucount
+kill $L
+wait $L || true
+n=$(dmesg_since_mark | sed -n "s|.*ucount: kpc_ufunc in $U: \\([0-9]*\\) calls\$|\\1|p")
+r=$(dmesg_since_mark | sed -n 's/.*ucount: kpc_ufunc: \([0-9]*\) returns$/\1/p')
+[ "${n:-0}" -gt 0 ] || fail "no call counted while the program ran"
+if [ "$r" -gt "$n" ] || [ "$r" -lt $((n - 1)) ]; then
+	fail "$n calls but $r returns"
+fi
+expect_dmesg "ucount: kpc_ufunc: [0-9]+ calls \\(\\+[0-9]+ in 1s\\)"
+
+mark
+load ucount path=$U func=kpc_usleep ret=1 interval=0
+$U sleep 1 600000 &
+S=$!
+i=0
+until grep -q "uretprobe uprobe .*(kpc_usleep) in_flight=1 " $P; do
+	i=$((i + 1))
+	[ $i -lt 100 ] || { cat $P; fail "the sleeping call is not in flight"; }
+	sleep 0.1
+done
+kill $S
+wait $S || true
+listed "uretprobe uprobe .*\\(kpc_usleep\\) in_flight=0 orphan_returns=0\$"
+unload ucount
+expect_dmesg "kprobe_core: ucount/returns $U:0x[0-9a-f]+ \\(kpc_usleep\\) \\(return\\): hits=1 returns=0 missed=0 latency_ns min=0 mean=0 max=0\$"
+
+cp $U /tmp/u2
+mark
+load ucount path=/tmp/u2 func=kpc_ufunc interval=0
+run /tmp/u2 calls 3
+rm /tmp/u2
+unload ucount
+expect_dmesg "ucount: kpc_ufunc in /tmp/u2: 3 calls\$"
+no_probes "after the unlinked file"
+
+echo "# 5. bad input"
+# $1 errno as busybox says it, $2 dmesg reason, then ucount's parameters
+refused() {
+	_errno=$1 _why=$2
+	shift 2
+	mark
+	if insmod "$MODDIR/ucount.ko" interval=0 "$@" 2>/tmp/err; then
+		rmmod ucount
+		fail "ucount $* loaded"
+	fi
+	grep -q "$_errno" /tmp/err || fail "ucount $*: insmod said '$(cat /tmp/err)', not $_errno"
+	expect_dmesg "$_why"
+	no_probes "after ucount $*"
+	echo "ok: ucount $*: $_why"
+}
+refused 'unknown symbol in module, or unknown parameter' "/nonexistent: no such file \\(-2\\)" \
+	path=/nonexistent func=kpc_ufunc
+refused 'Is a directory' "/tests: a directory" path=/tests func=kpc_ufunc
+refused 'invalid module format' "kpc_ufunc in /tests/lib.sh: not an ELF file" \
+	path=/tests/lib.sh func=kpc_ufunc
+refused 'unknown symbol in module, or unknown parameter' "no_such_fn in $U: no such symbol" \
+	path=$U func=no_such_fn
+refused 'Invalid argument' "_start in $U: the symbol is not a function" path=$U func=_start
+refused 'Invalid argument' "offset 0x1000000 is past the end of $U" path=$U func=0x1000000
+# ESRCH, as busybox words it
+refused 'module has wrong symbol version' "pid 999999: no such process" \
+	path=$U func=kpc_ufunc pid=999999
+# The kernel checks the instruction when it puts the breakpoint into a
+# process mapping the file: one must be running.
+$U loop 50 &
+L=$!
+sleep 0.5
+refused 'Invalid argument' "the kernel refuses a uprobe at $U:$(off kpc_ubad) \\(kpc_ubad\\): " \
+	path=$U func=kpc_ubad
+kill $L
+wait $L || true
+
+unload kprobe_core
+exit 0

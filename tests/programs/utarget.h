@@ -1,0 +1,12 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/* utarget's functions the uprobe cases probe (utarget.c says what each does). */
+#ifndef _UTARGET_H
+#define _UTARGET_H
+
+long utarget_main(long *sp);
+long kpc_ufunc(long x);
+long kpc_ualloc(long size);
+long kpc_usleep(long ms);
+long kpc_urecurse(long depth);
+
+#endif /* _UTARGET_H */
