@@ -12,7 +12,8 @@
 #      the file before the probe is probed (the filter at registration);
 #   3. two clients on one function, entry and return, in either order of
 #      load and unload; a client with pid= joined by one without (a new
-#      consumer for the wider filter);
+#      consumer for the wider filter); a client taking the slot of one
+#      that left during a call is not told of that call's return;
 #   4. rmmod while the program runs; a task killed inside a timed call
 #      gives its slot back (in_flight); the probed file unlinked;
 #   5. bad input: each its errno (as busybox insmod prints it) and its
@@ -168,6 +169,32 @@ returned 13 kpc_ufunc
 expect_dmesg "kprobe_core: kpc_uclient/entry $U:$F \\(kpc_ufunc\\): hits=7 filtered=6\$"
 expect_dmesg "kprobe_core: kpc_uclient/return $U:$F \\(kpc_ufunc\\) \\(return\\): hits=7 returns=7 missed=0 filtered=6 latency_ns"
 
+# A client that leaves with a call in flight gives its slot to the next
+# one; that call's return is not the newcomer's (it did not see the entry).
+# $1: regex of the listing line to wait for
+wait_listed() {
+	_i=0
+	until grep -Eq -- "$1" $P; do
+		_i=$((_i + 1))
+		[ $_i -lt 100 ] || { cat $P; fail "no line of the listing matches /$1/"; }
+		sleep 0.1
+	done
+}
+mark
+load kpc_uclient path=$U func=kpc_usleep ret=1
+load ucount path=$U func=kpc_usleep ret=1 interval=0
+$U sleep 1 5000 &
+S=$!
+wait_listed "uretprobe uprobe .*\\(kpc_usleep\\) in_flight=1 "
+unload kpc_uclient
+mark
+load kpc_uclient path=$U func=kpc_usleep ret=1
+wait $S
+unload kpc_uclient
+unload ucount
+expect_dmesg "kprobe_core: kpc_uclient/return $U:0x[0-9a-f]+ \\(kpc_usleep\\) \\(return\\): hits=0 returns=0 missed=0 latency_ns"
+returned 1 kpc_usleep
+
 echo "# 4. rmmod while running; killed inside a call; unlinked file"
 $U loop 5 &
 L=$!
@@ -189,12 +216,7 @@ mark
 load ucount path=$U func=kpc_usleep ret=1 interval=0
 $U sleep 1 600000 &
 S=$!
-i=0
-until grep -q "uretprobe uprobe .*(kpc_usleep) in_flight=1 " $P; do
-	i=$((i + 1))
-	[ $i -lt 100 ] || { cat $P; fail "the sleeping call is not in flight"; }
-	sleep 0.1
-done
+wait_listed "uretprobe uprobe .*\\(kpc_usleep\\) in_flight=1 "
 kill $S
 wait $S || true
 listed "uretprobe uprobe .*\\(kpc_usleep\\) in_flight=0 orphan_returns=0\$"
