@@ -93,6 +93,22 @@ log
 run rmmod funccount
 log
 
+# The test program of the uprobe cases, in the guests make builds.
+U=/tests/bin/utarget
+if [ -x $U ]; then
+	title "ucount: calls and returns of a user-space function, kpc_ufunc in $U"
+	run insmod "$MOD"/ucount.ko path=$U func=kpc_ufunc ret=1 interval=0
+	run $U calls 42
+	log
+	run rmmod ucount
+	log
+	title "malloc_sizes: sizes passed to an allocator, kpc_ualloc in $U (NULL above 1000)"
+	run insmod "$MOD"/malloc_sizes.ko path=$U func=kpc_ualloc lines=3
+	run $U sizes 1100
+	run rmmod malloc_sizes
+	log
+fi
+
 title "probes left registered"
 run cat /sys/kernel/debug/kprobe_core/probes
 run rmmod kprobe_core

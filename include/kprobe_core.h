@@ -443,7 +443,8 @@ bool kpc_enabled(const struct kpc_probe *p);
 void *kpc_priv(const struct kpc_probe *p);
 
 /**
- * kpc_addr() - the address the kernel probes for this client
+ * kpc_addr() - the address the kernel probes for this client; for a
+ * user-space probe, the offset into its file
  * @p: client handle
  */
 unsigned long kpc_addr(const struct kpc_probe *p);

@@ -14,7 +14,7 @@ v=$(field kprobe_core version)
 echo "kprobe_core version: $v"
 echo "$v" | grep -Eq '^[0-9]+\.[0-9]+\.[0-9]+$' || fail "kprobe_core: version '$v' is not N.N.N"
 [ -z "$(field kprobe_core depends)" ] || fail "kprobe_core depends on $(field kprobe_core depends)"
-for m in kprobe_core hello_kpc sched_counter open_args open_ret funclatency funccount; do
+for m in kprobe_core hello_kpc sched_counter open_args open_ret funclatency funccount ucount malloc_sizes; do
 	[ "$(field $m version)" = "$v" ] || fail "$m: version '$(field $m version)', not $v"
 	[ -n "$(field $m description)" ] || fail "$m: no description"
 	[ "$(field $m license)" = GPL ] || fail "$m: license '$(field $m license)'"

@@ -1,11 +1,12 @@
 #!/bin/sh
-# User-space probes through the core (ucount, and kpc_uclient as a second
-# client), on /tests/bin/utarget: a static program whose functions it
+# User-space probes through the core (ucount, malloc_sizes, and
+# kpc_uclient as a second client), on /tests/bin/utarget: a static program whose functions it
 # calls a known number of times (tests/programs/utarget.c). Where the core
 # puts a function by name is checked against readelf's file offset
 # (/tests/bin/utarget.offsets, written on the host).
 #   1. counts of calls and returns are exact, by name and by file offset;
 #      latency histogram of a function that sleeps 2 ms; recursion;
+#      malloc_sizes' histogram of a known series of sizes, and its NULLs;
 #   2. pid=: another process is not counted and does not even trap (the
 #      filter counts what reaches a handler: 0); a fork of the target
 #      traps once; the target's exec() keeps it probed; a process mapping
@@ -46,6 +47,11 @@ returned() {
 	expect_dmesg "kprobe_core: ucount/returns $U:0x[0-9a-f]+ \\($2\\) \\(return\\): hits=$1 returns=$1 missed=0$3 latency_ns min=[0-9]+ mean=[0-9]+ max=[0-9]+\$"
 }
 
+# the kernel log's lines of ucount and of the core about ucount since the mark
+show_log() {
+	dmesg_since_mark | sed -n 's/^\[[ 0-9.]*\] //p' | grep -E '^(ucount|kprobe_core: ucount)'
+}
+
 load kprobe_core
 
 echo "# 1. counts: by name at readelf's offset $F, then by offset"
@@ -58,7 +64,9 @@ run $U calls 100
 run $U calls 23
 listed "^    ucount/calls enabled hits=123 missed=0\$"
 listed "^    ucount/returns enabled hits=123 missed=0 returns=123 lat_ns min=[0-9]+ mean=[0-9]+ max=[0-9]+\$"
+run cat $P
 unload ucount
+show_log
 counted 123 kpc_ufunc
 returned 123 kpc_ufunc
 no_probes "after ucount"
@@ -75,6 +83,7 @@ mark
 load ucount path=$U func=kpc_usleep ret=1 interval=0
 run $U sleep 20 2
 unload ucount
+show_log
 counted 20 kpc_usleep
 returned 20 kpc_usleep
 dmesg_since_mark | sed -n 's/^\[[ 0-9.]*\] ucount: //p' | check_hist 20 ||
@@ -87,6 +96,20 @@ listed "uretprobe uprobe $U:$(off kpc_urecurse) \\(kpc_urecurse\\) in_flight=0 o
 unload ucount
 counted 10 kpc_urecurse
 returned 10 kpc_urecurse
+
+echo "# malloc_sizes on kpc_ualloc(1..1200), which returns NULL above 1000"
+mark
+load malloc_sizes path=$U func=kpc_ualloc
+run $U sizes 1200
+unload malloc_sizes
+dmesg_since_mark | sed -n 's/^\[[ 0-9.]*\] //p' | grep -E '^(malloc_sizes|kprobe_core: malloc_sizes)'
+expect_dmesg "malloc_sizes: 1200 calls of kpc_ualloc, 200 returned NULL; sizes in bytes:\$"
+# each bucket [2^i, 2^(i+1)) holds 2^i sizes, [0, 2) the size 1, [1K, 2K) 1024..1200
+got=$(dmesg_since_mark | sed -n 's/^\[[ 0-9.]*\] malloc_sizes: \(\[[^)]*)\) *\([0-9]*\) |.*/\1 \2/p' |
+	paste -sd, -)
+want="[0, 2) 1,[2, 4) 2,[4, 8) 4,[8, 16) 8,[16, 32) 16,[32, 64) 32,[64, 128) 64,[128, 256) 128,[256, 512) 256,[512, 1K) 512,[1K, 2K) 177"
+[ "$got" = "$want" ] || fail "malloc_sizes histogram: '$got', want '$want'"
+expect_dmesg "kprobe_core: malloc_sizes/nulls $U:$(off kpc_ualloc) \\(kpc_ualloc\\) \\(return\\): hits=1200 returns=1200 missed=0 latency not measured\$"
 
 echo "# 2. pid=: others neither counted nor trapping; fork; exec"
 mkfifo /tmp/go
@@ -116,6 +139,7 @@ unload ucount
 counted 4 kpc_ufunc " filtered=1"
 returned 4 kpc_ufunc " filtered=1"
 expect_dmesg "ucount: 1 hits in other processes than $A were turned away"
+show_log
 
 $U -w exec 3 4 <>/tmp/go &
 A=$!
