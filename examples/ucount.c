@@ -130,9 +130,10 @@ static void __exit uc_exit(void)
 	struct kpc_stats st, rs;
 
 	cancel_delayed_work_sync(&uc_work);
-	kpc_disable(uc_calls);
+	/* Returns first: a call counted by one is then counted by both. */
 	if (uc_returns)
 		kpc_disable(uc_returns);
+	kpc_disable(uc_calls);
 	synchronize_rcu();
 	kpc_get_stats(uc_calls, &st);
 	pr_info("%s in %s: %llu calls\n", func, path, st.hits);

@@ -133,8 +133,8 @@ typedef void (*kpc_ret_handler_t)(struct kpc_probe *p, struct pt_regs *regs,
  * @priv: client's pointer, returned by kpc_priv()
  * @flags: KPC_F_* flags
  * @path: user-space probes only: the file probed, an executable or a
- *        shared library (absolute path; the function is @symbol, plus
- *        @offset, or @file_offset when @symbol is NULL)
+ *        shared library, an absolute path; the function is @symbol, plus
+ *        @offset (inside it), or @file_offset when @symbol is NULL
  * @file_offset: user-space probes only: where to probe, as a byte offset
  *               into @path (what uprobe_events takes), when @symbol is NULL
  * @pid: user-space probes only: trap only in this process (thread group);
@@ -176,9 +176,11 @@ struct kpc_desc {
  * @lat_sum_ns: sum of entry-to-return times (mean = sum / count)
  * @lat_hist: log2 histogram of entry-to-return times in ns
  * @filtered: user-space probes: hits in other processes than the client's
- *            @pid, which reached the handler and were turned away (a
- *            process that is not the target traps at most once after
- *            the probe was registered, then its breakpoint is removed)
+ *            @pid, which reached the handler and were turned away. A
+ *            process no client of the place wants traps once, then its
+ *            breakpoint is removed; one that another consumer of the same
+ *            place wants (a uprobe client beside a uretprobe one, perf)
+ *            keeps trapping and is counted each time.
  */
 struct kpc_stats {
 	u64 hits;
@@ -300,11 +302,11 @@ struct kpc_probe *__kpc_lookup_name(const char *name, struct module *owner);
  *     @d->file_offset; @d->pre; optionally @d->pid
  *
  * The function is looked up by name in the file's .symtab, else .dynsym
- * (64-bit little-endian ELF). Clients of one place in one file (same
- * inode and offset) share one kernel uprobe consumer. The handler runs in
- * the probed task, with preemption on but inside an RCU read-side
- * section: no sleeping; read user memory with copy_from_user_nofault().
- * Sleeps.
+ * (64-bit little-endian ELF); @d->offset must lie inside it. Clients of
+ * one place in one file (same inode and offset) share one kernel uprobe
+ * consumer. The handler runs in the probed task with preemption disabled,
+ * inside an RCU read-side section, as a kprobe handler: no sleeping, no
+ * sleeping locks; read user memory with copy_from_user_nofault(). Sleeps.
  *
  * Return: the client handle, or ERR_PTR: -ENOENT for no such file or no
  * such symbol, -EISDIR for a directory, -ENOEXEC for a file that is not a
@@ -319,7 +321,9 @@ struct kpc_probe *__kpc_lookup_name(const char *name, struct module *owner);
 /**
  * kpc_register_uretprobe() - register a user-space return probe client
  * @d: as kpc_register_uprobe(), with @d->ret instead of @d->pre; no
- *     @d->entry, no per-call data
+ *     @d->entry, no per-call data; at a function's entry: @d->offset 0,
+ *     and a @d->file_offset must be where a function starts (the kernel
+ *     replaces the return address found there, as for uprobe_events)
  *
  * The return handler gets @data NULL and the call's latency (0 with
  * KPC_F_NO_LATENCY). A site keeps the entry time of at most

@@ -12,9 +12,14 @@
  * kretprobe, so a pending call is recognised as ours without reading
  * through pointers that may belong to someone else (fprobe nodes share
  * the task's list).
+ *
+ * User-space return probes (uprobe.c) keep their calls in tables of their
+ * own; an exit, and an exec() (which drops the pending returns with the old
+ * address space), give back the task's slots there.
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
+#include <linux/binfmts.h>
 #include <linux/hashtable.h>
 #include <linux/string.h>
 #include <linux/tracepoint.h>
@@ -23,7 +28,7 @@
 #define KPC_ARM_HASH_BITS	10
 
 static DEFINE_HASHTABLE(kpc_arms, KPC_ARM_HASH_BITS);
-static struct tracepoint *kpc_exit_tp;
+static struct tracepoint *kpc_exit_tp, *kpc_exec_tp;
 
 /* kpc_lock held: @arm's calls may now be found by the exit hook. */
 void kpc_arm_track(struct kpc_arm *arm)
@@ -70,13 +75,23 @@ static void kpc_task_exit(void *unused, struct task_struct *t)
 	rcu_read_lock();
 	kpc_task_calls(t, kpc_exit_call);
 	rcu_read_unlock();
-	kpc_uprobe_task_exit();
+	kpc_uprobe_task_gone();
+}
+
+/* An exec() drops the task's pending user-space returns with its old mm. */
+static void kpc_task_exec(void *unused, struct task_struct *t, pid_t old_pid,
+			  struct linux_binprm *bprm)
+{
+	if (t == current)
+		kpc_uprobe_task_gone();
 }
 
 static void kpc_find_exit_tp(struct tracepoint *tp, void *priv)
 {
 	if (!strcmp(tp->name, "sched_process_exit"))
 		kpc_exit_tp = tp;
+	else if (!strcmp(tp->name, "sched_process_exec"))
+		kpc_exec_tp = tp;
 }
 
 int kpc_exit_init(void)
@@ -84,18 +99,27 @@ int kpc_exit_init(void)
 	int err;
 
 	for_each_kernel_tracepoint(kpc_find_exit_tp, NULL);
-	if (!kpc_exit_tp) {
-		pr_err("no sched_process_exit tracepoint: cannot release the calls of exiting tasks\n");
+	if (!kpc_exit_tp || !kpc_exec_tp) {
+		pr_err("no sched_process_exit or sched_process_exec tracepoint: cannot release the calls of exiting tasks\n");
 		return -ENOENT;
 	}
 	err = tracepoint_probe_register(kpc_exit_tp, kpc_task_exit, NULL);
-	if (err)
+	if (err) {
 		pr_err("cannot attach to sched_process_exit: %d\n", err);
+		return err;
+	}
+	err = tracepoint_probe_register(kpc_exec_tp, kpc_task_exec, NULL);
+	if (err) {
+		pr_err("cannot attach to sched_process_exec: %d\n", err);
+		tracepoint_probe_unregister(kpc_exit_tp, kpc_task_exit, NULL);
+		tracepoint_synchronize_unregister();
+	}
 	return err;
 }
 
 void kpc_exit_exit(void)
 {
+	tracepoint_probe_unregister(kpc_exec_tp, kpc_task_exec, NULL);
 	tracepoint_probe_unregister(kpc_exit_tp, kpc_task_exit, NULL);
 	tracepoint_synchronize_unregister();
 }

@@ -308,8 +308,9 @@ static inline unsigned int kpc_migration_disabled(void)
  * trace RCU grace period: handlers no longer run under register_rwsem)
  * before any consumer memory is freed; 6.1 looks the uprobe up by inode
  * and offset and unregisters synchronously. The filter lost its context
- * argument on the way. UPROBE_NO_TRAMPOLINE_VADDR came with 6.12's
- * uretprobe changes (6.11), after the split (6.11 too): it marks the API.
+ * argument on the way. UPROBE_NO_TRAMPOLINE_VADDR (6.11's uretprobe
+ * syscall) marks the newer API on the kernels of the matrix, 6.1 and 6.12;
+ * a 6.11 kernel would need another test.
  */
 #ifdef UPROBE_NO_TRAMPOLINE_VADDR
 #define KPC_UFILTER_ARGS	struct uprobe_consumer *uc, struct mm_struct *mm
@@ -359,14 +360,17 @@ static inline void kpc_uprobe_unregister_sync(void)
 
 /*
  * A user-space return handler finds its call by the stack pointer at
- * entry: x86_64's return popped the return address the call pushed, so
- * the stack pointer is 8 higher at return; arm64 returns through x30 and
- * leaves it as it was.
+ * entry: x86's return popped the return address the call pushed, so the
+ * stack pointer is one word higher at return (4 bytes for a 32-bit task);
+ * arm64 returns through x30 and leaves it as it was.
  */
+static inline unsigned long kpc_uret_sp_skew(struct pt_regs *regs)
+{
 #ifdef CONFIG_X86
-#define KPC_URET_SP_SKEW	sizeof(unsigned long)
+	return user_64bit_mode(regs) ? 8 : 4;
 #else
-#define KPC_URET_SP_SKEW	0
+	return 0;
 #endif
+}
 
 #endif /* _KPC_COMPAT_H */

@@ -258,7 +258,7 @@ int kpc_uprobe_place(const struct kpc_desc *d, enum kpc_kind kind,
 void kpc_usite_disarm(struct kpc_site *site);
 void kpc_uclient_leave(struct kpc_probe *c);
 void kpc_usite_free(struct kpc_site *site);
-void kpc_uprobe_task_exit(void);
+void kpc_uprobe_task_gone(void);
 u64 kpc_usite_orphans(const struct kpc_site *site);
 int kpc_usite_pending(const struct kpc_site *site);
 

@@ -63,8 +63,8 @@ static int kpc_check_name(const char *name)
 /* A user-space probe's description: kpc_check_desc() does the name. */
 static const char *kpc_check_udesc(const struct kpc_desc *d, enum kpc_kind kind)
 {
-	if (!d->path || !d->path[0] || strnlen(d->path, PATH_MAX) == PATH_MAX)
-		return "a user-space probe needs a path, shorter than PATH_MAX";
+	if (!d->path || d->path[0] != '/' || strnlen(d->path, PATH_MAX) == PATH_MAX)
+		return "a user-space probe needs an absolute path, shorter than PATH_MAX";
 	if (d->symbol && d->file_offset)
 		return "give a symbol or a file offset, not both";
 	if (!d->symbol && !d->file_offset)
@@ -73,6 +73,9 @@ static const char *kpc_check_udesc(const struct kpc_desc *d, enum kpc_kind kind)
 		return "empty or over-long symbol";
 	if (!d->symbol && d->offset)
 		return "offset is relative to a symbol: use file_offset alone";
+	/* the kernel hijacks the return address where the function starts */
+	if (kind == KPC_URETPROBE && d->offset)
+		return "a uretprobe must be at function entry (offset 0)";
 	if (d->addr)
 		return "a user-space probe takes no address";
 	if (d->pid < 0)

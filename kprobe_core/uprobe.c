@@ -12,18 +12,26 @@
  * there) traps once: the handler counts it as filtered and asks the kernel
  * to take the breakpoint out of that process.
  *
- * A filter only widens through a new consumer, whose registration puts
- * the breakpoint where the wider filter wants it: the site is re-armed
- * (new consumer registered, made current, old one unregistered), and
- * handlers of a consumer that is not the site's current one do nothing.
+ * The kernel asks a consumer's filter when the consumer registers and at
+ * each mmap, so a filter that widens (a client with another pid, or none,
+ * joins) needs a registration to put the breakpoint into processes that
+ * already map the file: the core registers a second consumer with the
+ * same filter whose handler is neutral (it asks for removal, which the
+ * kernel ANDs over consumers) and unregisters it at once. The site's own
+ * consumer stays, so no hit is lost or taken twice meanwhile.
  *
  * Return probes time their calls in a table per site: the entry handler
  * takes a slot keyed by the task and its stack pointer at entry, the
  * return handler finds it by the same key (the stack pointer at return
  * less what the return popped), so recursion and threads keep apart. A
- * task that exits inside a probed call never returns: the exit hook
- * (exit.c) gives back its slots. A frame left by longjmp() is taken over
- * by the next call at the same stack pointer of the same task.
+ * task that exits or exec()s inside a probed call never returns there:
+ * the exit and exec hooks (exit.c) give back its slots. A frame left by
+ * longjmp() is taken over by the next call at the same stack pointer of
+ * the same task; one left for another stack pointer holds its slot until
+ * the task exits or execs. A tail call into the function (the kernel
+ * chains its return to the caller's, at the same stack pointer) takes
+ * over the caller's slot too: one return is timed, the other is counted
+ * as an orphan.
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
@@ -53,7 +61,7 @@ struct kpc_ucall {
 	u64 gen;		/* the site's joins as of the entry */
 };
 
-/* A kernel consumer of a site: one at a time, two while re-arming. */
+/* A kernel consumer of a site: its own, or a widening one for a moment. */
 struct kpc_ucons {
 	struct uprobe_consumer uc;
 	struct kpc_site *site;
@@ -66,7 +74,8 @@ struct kpc_usite {
 	struct path path;		/* held until the consumer is gone */
 	struct inode *inode;
 	loff_t offset;
-	struct kpc_ucons *cur;
+	struct kpc_ucons cons;		/* registered while the site lives */
+	bool armed;
 	unsigned int nall;		/* clients without a pid */
 	u64 gen;			/* joins so far */
 	u64 __percpu *orphans;		/* returns of calls not in the table */
@@ -97,17 +106,25 @@ static bool kpc_uclient_wants(const struct kpc_probe *c)
  */
 static bool kpc_uclient_wants_mm(const struct kpc_probe *c, const struct mm_struct *mm)
 {
-	struct task_struct *t;
+	struct task_struct *leader, *t;
 
 	if (!c->utgid)
 		return true;
-	t = pid_task(c->utgid, PIDTYPE_TGID);
-	return t && READ_ONCE(t->mm) == mm;
+	leader = pid_task(c->utgid, PIDTYPE_TGID);
+	if (!leader)
+		return false;
+	if (READ_ONCE(leader->mm) == mm)
+		return true;
+	/* A leader that ended before its threads has no mm: ask them. */
+	for_each_thread(leader, t)
+		if (READ_ONCE(t->mm) == mm)
+			return true;
+	return false;
 }
 
-static bool kpc_ufilter(KPC_UFILTER_ARGS)
+/* Whether a client of @site wants the process of @mm (RCU or kpc_lock). */
+static bool kpc_usite_wants_mm(struct kpc_site *site, const struct mm_struct *mm)
 {
-	struct kpc_site *site = container_of(uc, struct kpc_ucons, uc)->site;
 	struct kpc_probe *c;
 	bool want = false;
 
@@ -124,13 +141,35 @@ static bool kpc_ufilter(KPC_UFILTER_ARGS)
 	return want;
 }
 
+static bool kpc_ufilter(KPC_UFILTER_ARGS)
+{
+	return kpc_usite_wants_mm(container_of(uc, struct kpc_ucons, uc)->site, mm);
+}
+
+/*
+ * What a handler returns when no client wanted the hit: the kernel takes
+ * the breakpoint out of this process, unless a client wants its mm after
+ * all (a vfork() child of the target runs on the target's mm, and 6.1
+ * removes without asking the filter again).
+ */
+static int kpc_uhandler_rc(struct kpc_site *site, bool wanted)
+{
+	if (wanted || kpc_usite_wants_mm(site, current->mm))
+		return 0;
+	return UPROBE_HANDLER_REMOVE;
+}
+
 /* ---- hits (the probed task, preemption off while the core counts) ---- */
 
 static struct kpc_site *kpc_ucons_site(struct uprobe_consumer *uc)
 {
-	struct kpc_ucons *cons = container_of(uc, struct kpc_ucons, uc);
+	return container_of(uc, struct kpc_ucons, uc)->site;
+}
 
-	return READ_ONCE(cons->site->u->cur) == cons ? cons->site : NULL;
+/* A widening consumer's hit: neutral (removal is ANDed over consumers). */
+static int kpc_uwiden_hit(struct uprobe_consumer *uc, struct pt_regs *regs)
+{
+	return UPROBE_HANDLER_REMOVE;
 }
 
 static int kpc_uprobe_hit(struct uprobe_consumer *uc, struct pt_regs *regs)
@@ -140,8 +179,6 @@ static int kpc_uprobe_hit(struct uprobe_consumer *uc, struct pt_regs *regs)
 	bool wanted = false;
 
 	site = kpc_ucons_site(uc);
-	if (!site)
-		return 0;
 	rcu_read_lock();
 	preempt_disable();
 	kpc_for_each_client(c, site) {
@@ -159,7 +196,7 @@ static int kpc_uprobe_hit(struct uprobe_consumer *uc, struct pt_regs *regs)
 	preempt_enable();
 	rcu_read_unlock();
 	/* Nobody wants this process: the kernel takes the breakpoint out of it. */
-	return wanted ? 0 : UPROBE_HANDLER_REMOVE;
+	return kpc_uhandler_rc(site, wanted);
 }
 
 static struct kpc_ucall *kpc_ucall_at(struct kpc_usite *u, unsigned long sp,
@@ -221,8 +258,6 @@ static int kpc_uret_entry(struct uprobe_consumer *uc, struct pt_regs *regs)
 	u64 ran = 0, gen;
 
 	site = kpc_ucons_site(uc);
-	if (!site)
-		return 0;
 	rcu_read_lock();
 	preempt_disable();
 	/* Clients that join after this read are not told of this call's return. */
@@ -255,7 +290,7 @@ static int kpc_uret_entry(struct uprobe_consumer *uc, struct pt_regs *regs)
 	}
 	preempt_enable();
 	rcu_read_unlock();
-	return wanted ? 0 : UPROBE_HANDLER_REMOVE;
+	return kpc_uhandler_rc(site, wanted);
 }
 
 static int kpc_uret_return(struct uprobe_consumer *uc, unsigned long func,
@@ -267,14 +302,22 @@ static int kpc_uret_return(struct uprobe_consumer *uc, unsigned long func,
 	u64 ns;
 
 	site = kpc_ucons_site(uc);
-	if (!site)
-		return 0;
-	call = kpc_ucall_find(site->u, user_stack_pointer(regs) - KPC_URET_SP_SKEW);
+	call = kpc_ucall_find(site->u, user_stack_pointer(regs) - kpc_uret_sp_skew(regs));
 	rcu_read_lock();
 	preempt_disable();
 	if (!call) {
-		/* a fork's child returning from its parent's call, or a table full */
-		this_cpu_inc(*site->u->orphans);
+		/*
+		 * A fork's child returning from its parent's call, a call not
+		 * recorded (table full, a tail call): an orphan, if a client
+		 * wants this process (another consumer of the same place may
+		 * have kept the breakpoint in one none of ours wants).
+		 */
+		kpc_for_each_client(c, site) {
+			if (kpc_uclient_wants(c)) {
+				this_cpu_inc(*site->u->orphans);
+				break;
+			}
+		}
 		goto out;
 	}
 	ns = call->t0 ? kpc_elapsed_ns(call->t0, ktime_get_mono_fast_ns()) : 0;
@@ -296,8 +339,8 @@ out:
 	return 0;
 }
 
-/* The exit hook (exit.c), in the exiting task: its calls will not return. */
-void kpc_uprobe_task_exit(void)
+/* The exit and exec hooks (exit.c), in the task: its calls will not return. */
+void kpc_uprobe_task_gone(void)
 {
 	struct kpc_usite *u;
 	unsigned int i;
@@ -353,39 +396,66 @@ static const char *kpc_elf_errno(int err, int *errno)
 	return kpu_elf_error_text(err);
 }
 
+struct kpc_ufile {
+	struct file *file;
+	int err;	/* the read's error, the resolver says only KPU_ELF_READ */
+};
+
 static int kpc_file_read(void *ctx, void *buf, size_t len, u64 off)
 {
+	struct kpc_ufile *uf = ctx;
 	loff_t pos = off;
-	ssize_t n = kernel_read(ctx, buf, len, &pos);
+	ssize_t n;
 
-	if (n < 0)
+	/* A hostile file may take long to look through: kill -9 stops it. */
+	if (fatal_signal_pending(current))
+		n = -EINTR;
+	else
+		n = kernel_read(uf->file, buf, len, &pos);
+	if (n >= 0 && n != len)
+		n = -EIO;
+	if (n < 0) {
+		uf->err = n;
 		return n;
-	return n == len ? 0 : -EIO;
+	}
+	return 0;
 }
 
-/* @d's symbol as a file offset, through the ELF resolver (uprobe_elf.c). */
+/*
+ * @d's symbol (plus @d->offset, inside the function when the file gives
+ * its size) as a file offset, through the ELF resolver (uprobe_elf.c).
+ */
 static int kpc_usymbol_offset(const struct kpc_desc *d, const struct path *path,
 			      struct kpc_probe *c, u64 *offset)
 {
 	struct kpu_elf_file f = { .read = kpc_file_read };
-	struct file *file;
+	struct kpc_ufile uf = { };
 	int err, errno;
+	u64 size;
 
-	file = dentry_open(path, O_RDONLY, current_cred());
-	if (IS_ERR(file)) {
+	uf.file = dentry_open(path, O_RDONLY | O_LARGEFILE, current_cred());
+	if (IS_ERR(uf.file)) {
 		pr_err("%s/%s: cannot open %s: %ld\n", kpc_owner_name(c->owner),
-		       c->name, d->path, PTR_ERR(file));
-		return PTR_ERR(file);
+		       c->name, d->path, PTR_ERR(uf.file));
+		return PTR_ERR(uf.file);
 	}
-	f.ctx = file;
-	f.size = i_size_read(file_inode(file));
-	err = kpu_elf_func_offset(&f, d->symbol, offset);
-	fput(file);
-	if (err == KPU_ELF_OK)
+	f.ctx = &uf;
+	f.size = i_size_read(file_inode(uf.file));
+	err = kpu_elf_func_offset(&f, d->symbol, offset, &size);
+	fput(uf.file);
+	if (err == KPU_ELF_OK && size && d->offset >= size) {
+		pr_err("%s/%s: %s+0x%x in %s: past the function's end (its size is %llu)\n",
+		       kpc_owner_name(c->owner), c->name, d->symbol, d->offset,
+		       d->path, size);
+		return -EINVAL;
+	}
+	if (err == KPU_ELF_OK) {
+		*offset += d->offset;
 		return 0;
+	}
 	pr_err("%s/%s: %s in %s: %s\n", kpc_owner_name(c->owner), c->name,
 	       d->symbol, d->path, kpc_elf_errno(err, &errno));
-	return errno;
+	return err == KPU_ELF_READ && uf.err ? uf.err : errno;
 }
 
 /*
@@ -417,63 +487,59 @@ static struct kpc_site *kpc_usite_find(struct inode *inode, loff_t offset,
 {
 	struct kpc_usite *u;
 
-	hash_for_each_possible(kpc_usites_by_key, u, by_key, kpc_ukey(inode, offset)) {
-		struct kpc_site *site = u->cur->site;
-
-		if (u->inode == inode && u->offset == offset && site->kind == kind)
-			return site;
-	}
+	hash_for_each_possible(kpc_usites_by_key, u, by_key, kpc_ukey(inode, offset))
+		if (u->inode == inode && u->offset == offset && u->cons.site->kind == kind)
+			return u->cons.site;
 	return NULL;
 }
 
-static struct kpc_ucons *kpc_ucons_arm(struct kpc_site *site)
+/*
+ * Register @cons at its site's place. The kernel decodes the instruction
+ * as it puts the breakpoint into a process mapping the file: x86 says
+ * -ENOTSUPP (no errno of user space) for one it will not single-step, or
+ * -ENOEXEC for bytes that are no instruction. Both become -EINVAL.
+ */
+static int kpc_ucons_register(struct kpc_ucons *cons, struct kpc_probe *c)
 {
-	struct kpc_ucons *cons = kzalloc(sizeof(*cons), GFP_KERNEL);
+	struct kpc_site *site = cons->site;
 	int err;
 
-	if (!cons)
-		return ERR_PTR(-ENOMEM);
-	cons->site = site;
-	cons->uc.filter = kpc_ufilter;
-	if (site->kind == KPC_UPROBE) {
-		cons->uc.handler = kpc_uprobe_hit;
-	} else {
-		cons->uc.handler = kpc_uret_entry;
-		cons->uc.ret_handler = kpc_uret_return;
-	}
 	err = kpc_uprobe_register(site->u->inode, site->u->offset, &cons->uc,
 				  &cons->handle);
-	if (err) {
-		kfree(cons);
-		return ERR_PTR(err);
+	if (err == -ENOTSUPP || err == -ENOEXEC) {
+		pr_err("%s/%s: the kernel refuses a uprobe at %s: an instruction uprobes cannot probe (%d)\n",
+		       kpc_owner_name(c->owner), c->name, site->where, err);
+		err = -EINVAL;
+	} else if (err) {
+		pr_err("%s/%s: the kernel refuses a uprobe at %s: %d\n",
+		       kpc_owner_name(c->owner), c->name, site->where, err);
 	}
-	return cons;
-}
-
-static void kpc_ucons_disarm(struct kpc_site *site, struct kpc_ucons *cons)
-{
-	kpc_uprobe_unregister_nosync(site->u->inode, site->u->offset, &cons->uc,
-				     cons->handle);
+	return err;
 }
 
 /* The site's consumer is gone from the kernel: unlinks it (kpc_lock). */
 void kpc_usite_disarm(struct kpc_site *site)
 {
+	struct kpc_usite *u = site->u;
+
 	list_del(&site->all_node);
-	hash_del(&site->u->by_key);
+	hash_del(&u->by_key);
 	if (site->kind == KPC_URETPROBE)
-		list_del_rcu(&site->u->ret_node);
-	kpc_ucons_disarm(site, site->u->cur);
+		list_del_rcu(&u->ret_node);
+	kpc_uprobe_unregister_nosync(u->inode, u->offset, &u->cons.uc, u->cons.handle);
+	u->armed = false;
 }
 
-/* After kpc_uprobe_unregister_sync() and an RCU grace period. */
+/*
+ * After kpc_uprobe_unregister_sync() and an RCU grace period, or for a
+ * site whose consumer never registered.
+ */
 void kpc_usite_free(struct kpc_site *site)
 {
 	struct kpc_usite *u = site->u;
 
 	if (u) {
 		atomic_sub(atomic_read(&u->pending), &kpc_ucalls_pending);
-		kfree(u->cur);
 		vfree(u->calls);
 		free_percpu(u->orphans);
 		path_put(&u->path);
@@ -481,6 +547,27 @@ void kpc_usite_free(struct kpc_site *site)
 	}
 	kfree(site->req_symbol);
 	kfree(site);
+}
+
+/* "path:0xOFF (sym+0x4)", the path's head cut ("...") so the rest fits */
+static void kpc_usite_where(struct kpc_site *site, const struct kpc_desc *d, u64 offset)
+{
+	char tail[KSYM_NAME_LEN + 48];
+	size_t room, len = strlen(d->path);
+
+	if (d->symbol && d->offset)
+		snprintf(tail, sizeof(tail), ":0x%llx (%s+0x%x)", offset, d->symbol, d->offset);
+	else if (d->symbol)
+		snprintf(tail, sizeof(tail), ":0x%llx (%s)", offset, d->symbol);
+	else
+		snprintf(tail, sizeof(tail), ":0x%llx", offset);
+	BUILD_BUG_ON(sizeof(site->where) < sizeof(tail) + 16);
+	room = sizeof(site->where) - strlen(tail) - 1;
+	if (len <= room)
+		snprintf(site->where, sizeof(site->where), "%s%s", d->path, tail);
+	else
+		snprintf(site->where, sizeof(site->where), "...%s%s",
+			 d->path + len - (room - 3), tail);
 }
 
 static struct kpc_site *kpc_usite_alloc(const struct kpc_desc *d, enum kpc_kind kind,
@@ -498,6 +585,14 @@ static struct kpc_site *kpc_usite_alloc(const struct kpc_desc *d, enum kpc_kind 
 	site->kind = kind;
 	site->addr = offset;
 	u->offset = offset;
+	u->cons.site = site;
+	u->cons.uc.filter = kpc_ufilter;
+	if (kind == KPC_UPROBE) {
+		u->cons.uc.handler = kpc_uprobe_hit;
+	} else {
+		u->cons.uc.handler = kpc_uret_entry;
+		u->cons.uc.ret_handler = kpc_uret_return;
+	}
 	u->orphans = alloc_percpu(u64);
 	if (!u->orphans)
 		goto err;
@@ -506,14 +601,7 @@ static struct kpc_site *kpc_usite_alloc(const struct kpc_desc *d, enum kpc_kind 
 		if (!u->calls)
 			goto err;
 	}
-	if (d->symbol && d->offset)
-		snprintf(site->where, sizeof(site->where), "%s:0x%llx (%s+0x%x)",
-			 d->path, offset, d->symbol, d->offset);
-	else if (d->symbol)
-		snprintf(site->where, sizeof(site->where), "%s:0x%llx (%s)",
-			 d->path, offset, d->symbol);
-	else
-		snprintf(site->where, sizeof(site->where), "%s:0x%llx", d->path, offset);
+	kpc_usite_where(site, d, offset);
 	u->path = *path;
 	u->inode = d_real_inode(path->dentry);
 	return site;
@@ -525,7 +613,7 @@ err:
 	return NULL;
 }
 
-/* Whether @c's process already traps at @site (no new consumer needed). */
+/* Whether @c's process already traps at @site (no new registration needed). */
 static bool kpc_usite_covers(struct kpc_site *site, const struct kpc_probe *c)
 {
 	struct kpc_probe *o;
@@ -540,11 +628,36 @@ static bool kpc_usite_covers(struct kpc_site *site, const struct kpc_probe *c)
 	return false;
 }
 
-static int kpc_usite_join(struct kpc_site *site, struct kpc_probe *c, bool fresh)
+/*
+ * Put the breakpoint into the processes the wider filter (with @c in the
+ * list) wants: a second consumer, registered and gone again. Its handler
+ * is neutral, and the site's own consumer counts every hit meanwhile.
+ */
+static int kpc_usite_widen(struct kpc_site *site, struct kpc_probe *c)
 {
-	struct kpc_ucons *old = site->u->cur, *cons;
-	bool covered = !fresh && kpc_usite_covers(site, c);
-	int slot = 0;
+	struct kpc_ucons *w = kzalloc(sizeof(*w), GFP_KERNEL);
+	int err;
+
+	if (!w)
+		return -ENOMEM;
+	w->site = site;
+	w->uc.filter = kpc_ufilter;
+	w->uc.handler = kpc_uwiden_hit;
+	err = kpc_ucons_register(w, c);
+	if (!err) {
+		kpc_uprobe_unregister_nosync(site->u->inode, site->u->offset, &w->uc,
+					     w->handle);
+		kpc_uprobe_unregister_sync();
+		site->rearms++;
+	}
+	kfree(w);
+	return err;
+}
+
+static int kpc_usite_join(struct kpc_site *site, struct kpc_probe *c)
+{
+	bool covered = site->u->armed && kpc_usite_covers(site, c);
+	int slot = 0, err = 0;
 
 	if (site->kind == KPC_URETPROBE) {
 		slot = ffz(site->slots);
@@ -561,27 +674,22 @@ static int kpc_usite_join(struct kpc_site *site, struct kpc_probe *c, bool fresh
 	c->base_pool = 0;
 	WRITE_ONCE(site->u->gen, site->u->gen + 1);
 	c->ugen = site->u->gen;
-	/* Seen by the filter from here: a new consumer puts the breakpoint there. */
+	/* Seen by the filter from here: a registration puts the breakpoint there. */
 	list_add_tail_rcu(&c->site_node, &site->clients);
 	if (!c->utgid)
 		WRITE_ONCE(site->u->nall, site->u->nall + 1);
-	if (!covered) {
-		cons = kpc_ucons_arm(site);
-		if (IS_ERR(cons)) {
-			if (!c->utgid)
-				WRITE_ONCE(site->u->nall, site->u->nall - 1);
-			list_del_rcu(&c->site_node);
-			synchronize_rcu();
-			return PTR_ERR(cons);
-		}
-		WRITE_ONCE(site->u->cur, cons);
-		if (old) {
-			kpc_ucons_disarm(site, old);
-			kpc_uprobe_unregister_sync();
-			kfree(old);
-			site->rearms++;
-		}
+	if (!site->u->armed)
+		err = kpc_ucons_register(&site->u->cons, c);
+	else if (!covered)
+		err = kpc_usite_widen(site, c);
+	if (err) {
+		if (!c->utgid)
+			WRITE_ONCE(site->u->nall, site->u->nall - 1);
+		list_del_rcu(&c->site_node);
+		synchronize_rcu();
+		return err;
 	}
+	site->u->armed = true;
 	site->slots |= BIT_ULL(slot);
 	site->nclients++;
 	return 0;
@@ -622,7 +730,6 @@ int kpc_uprobe_place(const struct kpc_desc *d, enum kpc_kind kind,
 		err = kpc_usymbol_offset(d, &path, c, &offset);
 		if (err)
 			goto err_put;
-		offset += d->offset;
 	}
 	inode = d_real_inode(path.dentry);
 	if (offset >= i_size_read(inode)) {
@@ -640,35 +747,27 @@ int kpc_uprobe_place(const struct kpc_desc *d, enum kpc_kind kind,
 	site = kpc_usite_find(inode, offset, kind);
 	if (site) {
 		path_put(&path);
-		return kpc_usite_join(site, c, false);
+		return kpc_usite_join(site, c);
 	}
 	site = kpc_usite_alloc(d, kind, &path, offset);
 	if (!site) {
 		err = -ENOMEM;
 		goto err_put;
 	}
-	err = kpc_usite_join(site, c, true);
-	/*
-	 * The kernel decodes the instruction as it puts the breakpoint into a
-	 * process: x86 says -ENOTSUPP (no errno of user space) for one it will
-	 * not single-step, or -ENOEXEC for bytes that are no instruction.
-	 */
-	if (err == -ENOTSUPP || err == -ENOEXEC) {
-		pr_err("%s/%s: the kernel refuses a uprobe at %s: an instruction uprobes cannot probe (%d)\n",
-		       kpc_owner_name(c->owner), c->name, site->where, err);
-		err = -EINVAL;
-	} else if (err) {
-		pr_err("%s/%s: the kernel refuses a uprobe at %s: %d\n",
-		       kpc_owner_name(c->owner), c->name, site->where, err);
-	}
+	/* Found by the exit hook before a task can take a slot. */
+	if (kind == KPC_URETPROBE)
+		list_add_rcu(&site->u->ret_node, &kpc_uret_sites);
+	err = kpc_usite_join(site, c);
 	if (err) {
+		if (kind == KPC_URETPROBE) {
+			list_del_rcu(&site->u->ret_node);
+			synchronize_rcu();
+		}
 		kpc_usite_free(site);	/* puts the path */
 		return err;
 	}
 	list_add_tail(&site->all_node, &kpc_sites);
 	hash_add(kpc_usites_by_key, &site->u->by_key, kpc_ukey(inode, offset));
-	if (kind == KPC_URETPROBE)
-		list_add_rcu(&site->u->ret_node, &kpc_uret_sites);
 	return 0;
 err_put:
 	path_put(&path);

@@ -122,7 +122,7 @@ static int kpu_rank(const unsigned char *sym, unsigned int versym)
  */
 static int kpu_find_in(const struct kpu_elf_file *f, const struct kpu_table *shdrs,
 		       const unsigned char *sh, const struct kpu_table *versym,
-		       const char *name, u64 *value, int *found, u64 *budget)
+		       const char *name, u64 *value, u64 *size, int *found, u64 *budget)
 {
 	unsigned char syms[KPU_SYMS_PER_READ * KPU_SYM_SIZE], link_sh[KPU_SHDR_SIZE], v[2];
 	size_t len = strlen(name);
@@ -186,6 +186,7 @@ static int kpu_find_in(const struct kpu_elf_file *f, const struct kpu_table *shd
 			if (rank < best) {
 				best = rank;
 				*value = kpu_le(s + 8, 8);
+				*size = kpu_le(s + 16, 8);
 				*found = 1;
 			}
 		}
@@ -271,11 +272,12 @@ static int kpu_counts(const struct kpu_elf_file *f, struct kpu_table *phdrs,
 	return KPU_ELF_OK;
 }
 
-int kpu_elf_func_offset(const struct kpu_elf_file *f, const char *name, u64 *offset)
+int kpu_elf_func_offset(const struct kpu_elf_file *f, const char *name, u64 *offset,
+			u64 *size)
 {
 	static const unsigned int kinds[] = { KPU_SHT_SYMTAB, KPU_SHT_DYNSYM };
 	unsigned char eh[KPU_EHDR_SIZE], sh[KPU_SHDR_SIZE];
-	u64 i, value = 0, budget = KPU_MAX_SYMBOLS;
+	u64 i, value = 0, symsize = 0, budget = KPU_MAX_SYMBOLS;
 	struct kpu_table phdrs, shdrs, versym;
 	int err, bad = 0, found = 0, k;
 
@@ -317,8 +319,8 @@ int kpu_elf_func_offset(const struct kpu_elf_file *f, const char *name, u64 *off
 				continue;
 			err = kpu_versym(f, &shdrs, i, &versym);
 			if (!err)
-				err = kpu_find_in(f, &shdrs, sh, &versym, name, &value, &found,
-						  &budget);
+				err = kpu_find_in(f, &shdrs, sh, &versym, name, &value, &symsize,
+						  &found, &budget);
 			/* a broken .symtab does not hide a good .dynsym */
 			if (err == KPU_ELF_BAD)
 				bad = 1;
@@ -335,5 +337,7 @@ int kpu_elf_func_offset(const struct kpu_elf_file *f, const char *name, u64 *off
 		return KPU_ELF_NOT_FUNCTION;
 	if (found == 3)
 		return KPU_ELF_IFUNC;
+	if (size)
+		*size = symsize;
 	return kpu_addr_to_offset(f, &phdrs, value, offset);
 }

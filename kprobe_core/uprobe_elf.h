@@ -46,6 +46,8 @@ struct kpu_elf_file {
  * @f: the file
  * @name: the symbol, as .symtab or .dynsym spell it (no @version)
  * @offset: set on success
+ * @size: if not NULL, set on success to the symbol's size (st_size; 0 when
+ *        the file does not say)
  *
  * Looks in the first .symtab, then the first .dynsym: the first defined
  * symbol of that name that is a function (STT_FUNC) wins. Its address
@@ -55,7 +57,8 @@ struct kpu_elf_file {
  *
  * Return: KPU_ELF_OK or the reason it has none (kpu_elf_error_text()).
  */
-int kpu_elf_func_offset(const struct kpu_elf_file *f, const char *name, u64 *offset);
+int kpu_elf_func_offset(const struct kpu_elf_file *f, const char *name, u64 *offset,
+			u64 *size);
 const char *kpu_elf_error_text(int err);
 
 #endif /* _KPC_UPROBE_ELF_H */

@@ -18,7 +18,8 @@
 #   4. rmmod while the program runs; a task killed inside a timed call
 #      gives its slot back (in_flight); the probed file unlinked;
 #   5. bad input: each its errno (as busybox insmod prints it) and its
-#      reason in dmesg, nothing left registered.
+#      reason in dmesg, nothing left registered; offsets past a function's
+#      end, and return probes away from its entry.
 . /tests/lib.sh
 
 U=/tests/bin/utarget
@@ -45,6 +46,17 @@ counted() {
 returned() {
 	expect_dmesg "ucount: $2: $1 returns\$"
 	expect_dmesg "kprobe_core: ucount/returns $U:0x[0-9a-f]+ \\($2\\) \\(return\\): hits=$1 returns=$1 missed=0$3 latency_ns min=[0-9]+ mean=[0-9]+ max=[0-9]+\$"
+}
+
+# $1 pid: wait until that process runs utarget (mapped) and sleeps in read()
+mapped() {
+	_i=0
+	until grep -q " $U\$" /proc/"$1"/maps 2>/dev/null &&
+		grep -q '^State:.*S (sleeping)' /proc/"$1"/status; do
+		_i=$((_i + 1))
+		[ $_i -lt 200 ] || fail "process $1 never ran $U"
+		sleep 0.1
+	done
 }
 
 # the kernel log's lines of ucount and of the core about ucount since the mark
@@ -114,11 +126,20 @@ expect_dmesg "kprobe_core: malloc_sizes/nulls $U:$(off kpc_ualloc) \\(kpc_ualloc
 echo "# 2. pid=: others neither counted nor trapping; fork; exec"
 mkfifo /tmp/go
 # <> opens the fifo without blocking: utarget runs, mapped, and waits in read()
+# A (the target) and B both map utarget before the probe registers, and
+# run after it: the filter kept the breakpoint out of B at registration.
+mkfifo /tmp/gob
 $U -w calls 7 <>/tmp/go &
 A=$!
+$U -w calls 9 <>/tmp/gob &
+B=$!
+mapped $A
+mapped $B
 mark
 load ucount path=$U func=kpc_ufunc ret=1 interval=0 pid=$A
 run $U calls 5
+echo x >/tmp/gob
+wait $B
 listed "^    ucount/calls enabled hits=0 missed=0 filtered=0\$"
 echo x >/tmp/go
 wait $A
@@ -131,6 +152,7 @@ fi
 
 $U -w fork 4 <>/tmp/go &
 A=$!
+mapped $A
 mark
 load ucount path=$U func=kpc_ufunc ret=1 interval=0 pid=$A
 echo x >/tmp/go
@@ -178,20 +200,28 @@ expect_dmesg "kprobe_core: kpc_uclient/entry $U:$F \\(kpc_ufunc\\): hits=30\$"
 expect_dmesg "kprobe_core: kpc_uclient/return $U:$F \\(kpc_ufunc\\) \\(return\\): hits=30 returns=30 missed=0 latency_ns"
 no_probes "after two clients"
 
+# The site's clients all have a pid, then one for every process joins: B,
+# mapped since before, must now trap (a registration puts it there).
 $U -w calls 7 <>/tmp/go &
 A=$!
+$U -w calls 9 <>/tmp/gob &
+B=$!
+mapped $A
+mapped $B
 mark
 load kpc_uclient path=$U func=kpc_ufunc ret=1 pid=$A
 load ucount path=$U func=kpc_ufunc ret=1 interval=0
 run $U calls 6
+echo x >/tmp/gob
+wait $B
 echo x >/tmp/go
 wait $A
 unload ucount
 unload kpc_uclient
-counted 13 kpc_ufunc
-returned 13 kpc_ufunc
-expect_dmesg "kprobe_core: kpc_uclient/entry $U:$F \\(kpc_ufunc\\): hits=7 filtered=6\$"
-expect_dmesg "kprobe_core: kpc_uclient/return $U:$F \\(kpc_ufunc\\) \\(return\\): hits=7 returns=7 missed=0 filtered=6 latency_ns"
+counted 22 kpc_ufunc
+returned 22 kpc_ufunc
+expect_dmesg "kprobe_core: kpc_uclient/entry $U:$F \\(kpc_ufunc\\): hits=7 filtered=15\$"
+expect_dmesg "kprobe_core: kpc_uclient/return $U:$F \\(kpc_ufunc\\) \\(return\\): hits=7 returns=7 missed=0 filtered=15 latency_ns"
 
 # A client that leaves with a call in flight gives its slot to the next
 # one; that call's return is not the newcomer's (it did not see the entry).
@@ -231,7 +261,10 @@ wait $L || true
 n=$(dmesg_since_mark | sed -n "s|.*ucount: kpc_ufunc in $U: \\([0-9]*\\) calls\$|\\1|p")
 r=$(dmesg_since_mark | sed -n 's/.*ucount: kpc_ufunc: \([0-9]*\) returns$/\1/p')
 [ "${n:-0}" -gt 0 ] || fail "no call counted while the program ran"
-if [ "$r" -gt "$n" ] || [ "$r" -lt $((n - 1)) ]; then
+[ -n "$r" ] || fail "no returns line"
+# ucount disables its return client first: the call in flight then, and
+# one entering between the two, are counted as calls only
+if [ "$r" -gt "$n" ] || [ "$r" -lt $((n - 2)) ]; then
 	fail "$n calls but $r returns"
 fi
 expect_dmesg "ucount: kpc_ufunc: [0-9]+ calls \\(\\+[0-9]+ in 1s\\)"
@@ -283,11 +316,29 @@ refused 'Invalid argument' "offset 0x1000000 is past the end of $U" path=$U func
 # ESRCH, as busybox words it
 refused 'module has wrong symbol version' "pid 999999: no such process" \
 	path=$U func=kpc_ufunc pid=999999
+# An offset past the function's end (its ELF size), and a return probe
+# away from the entry (the kernel would replace whatever is at the stack
+# pointer there): refused before anything is registered.
+for args in "offset=4096" "offset=4 ret=1"; do
+	mark
+	# shellcheck disable=SC2086 # one word per parameter
+	if insmod "$MODDIR/kpc_uclient.ko" path=$U func=kpc_ufunc $args 2>/tmp/err; then
+		rmmod kpc_uclient
+		fail "kpc_uclient $args loaded"
+	fi
+	grep -q 'Invalid argument' /tmp/err || fail "kpc_uclient $args: insmod said '$(cat /tmp/err)'"
+	no_probes "after kpc_uclient $args"
+done
+expect_dmesg "a uretprobe must be at function entry \\(offset 0\\)"
+mark
+insmod "$MODDIR/kpc_uclient.ko" path=$U func=kpc_ufunc offset=4096 2>/dev/null || true
+expect_dmesg "kpc_ufunc\\+0x1000 in $U: past the function's end \\(its size is [0-9]+\\)"
+no_probes "after kpc_uclient offset=4096"
 # The kernel checks the instruction when it puts the breakpoint into a
 # process mapping the file: one must be running.
 $U loop 50 &
 L=$!
-sleep 0.5
+mapped $L
 refused 'Invalid argument' "the kernel refuses a uprobe at $U:$(off kpc_ubad) \\(kpc_ubad\\): " \
 	path=$U func=kpc_ubad
 kill $L

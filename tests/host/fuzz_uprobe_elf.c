@@ -32,7 +32,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	memcpy(copy, data, size);
 	for (i = 0; i < ARRAY_SIZE(names); i++) {
 		off = 0;
-		if (kpu_elf_func_offset(&f, names[i], &off) == KPU_ELF_OK && off >= size)
+		if (kpu_elf_func_offset(&f, names[i], &off, NULL) == KPU_ELF_OK && off >= size)
 			abort();
 	}
 	free(copy);

@@ -203,7 +203,7 @@ static int table(void)
 			put(f + r->at2, r->val2, r->width2);
 		file.size = r->size ? r->size - (r->size == 1) : F_SIZE;
 		off = 0;
-		err = kpu_elf_func_offset(&file, r->name, &off);
+		err = kpu_elf_func_offset(&file, r->name, &off, NULL);
 		if (err != r->err || (!err && off != r->offset)) {
 			printf("not ok %u - %s: \"%s\": %s 0x%llx, want %s 0x%llx\n", i + 1, r->what,
 			       r->name, kpu_elf_error_text(err), (unsigned long long)off,
@@ -248,7 +248,7 @@ static int real_file(const char *path, const char *list)
 		return printf("not ok 1 - no list %s\n", list), 1;
 	while (fscanf(fp, "%599s %llx ", name, &want) == 2) {
 		n++;
-		err = kpu_elf_func_offset(&file, name, &off);
+		err = kpu_elf_func_offset(&file, name, &off, NULL);
 		if (err || off != want) {
 			if (bad++ < 10)
 				printf("# %s: %s 0x%llx, readelf says 0x%llx\n", name,

@@ -2,8 +2,8 @@
 /*
  * kpc_uclient: a second client of a user-space function, beside ucount,
  * for the cases that need two clients on one site: a uprobe "entry" and,
- * with ret=1, a uretprobe "return" at @func in @path, for @pid or every
- * process. It counts nothing itself: the core's summaries on rmmod say
+ * with ret=1, a uretprobe "return" at @func (+@offset) in @path, for @pid
+ * or every process. It counts nothing itself: the core's summaries on rmmod say
  * what each client saw.
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
@@ -19,6 +19,10 @@ MODULE_PARM_DESC(path, "the file (required)");
 static char *func;
 module_param(func, charp, 0444);
 MODULE_PARM_DESC(func, "the function's symbol (required)");
+
+static uint offset;
+module_param(offset, uint, 0444);
+MODULE_PARM_DESC(offset, "bytes past the function's start (default 0)");
 
 static int pid;
 module_param(pid, int, 0444);
@@ -43,20 +47,22 @@ static void kuc_ret(struct kpc_probe *p, struct pt_regs *regs, void *data,
 static int __init kuc_init(void)
 {
 	struct kpc_desc d[2] = {
-		{ .name = "entry", .path = path, .symbol = func, .pid = pid,
-		  .pre = kuc_pre },
-		{ .name = "return", .path = path, .symbol = func, .pid = pid,
-		  .ret = kuc_ret },
+		{ .name = "entry", .path = path, .symbol = func, .offset = offset,
+		  .pid = pid, .pre = kuc_pre },
+		{ .name = "return", .path = path, .symbol = func, .offset = offset,
+		  .pid = pid, .ret = kuc_ret },
 	};
+
+	/* The return probe first: one the core refuses leaves nothing behind. */
+	if (ret) {
+		kuc_probes[1] = kpc_register_uretprobe(&d[1]);
+		if (IS_ERR(kuc_probes[1]))
+			return PTR_ERR(kuc_probes[1]);
+	}
 	kuc_probes[0] = kpc_register_uprobe(&d[0]);
-	if (IS_ERR(kuc_probes[0]))
+	if (IS_ERR(kuc_probes[0])) {
+		kpc_unregister(kuc_probes[1]);
 		return PTR_ERR(kuc_probes[0]);
-	if (!ret)
-		return 0;
-	kuc_probes[1] = kpc_register_uretprobe(&d[1]);
-	if (IS_ERR(kuc_probes[1])) {
-		kpc_unregister(kuc_probes[0]);
-		return PTR_ERR(kuc_probes[1]);
 	}
 	return 0;
 }
