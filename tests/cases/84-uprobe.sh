@@ -16,7 +16,9 @@
 #      consumer for the wider filter); a client taking the slot of one
 #      that left during a call is not told of that call's return;
 #   4. rmmod while the program runs; a task killed inside a timed call
-#      gives its slot back (in_flight); the probed file unlinked;
+#      gives its slot back (in_flight); clients loaded and unloaded in
+#      rounds while three processes call the function; the probed file
+#      unlinked;
 #   5. bad input: each its errno (as busybox insmod prints it) and its
 #      reason in dmesg, nothing left registered; offsets past a function's
 #      end, and return probes away from its entry.
@@ -279,6 +281,37 @@ wait $S || true
 listed "uretprobe uprobe .*\\(kpc_usleep\\) in_flight=0 orphan_returns=0\$"
 unload ucount
 expect_dmesg "kprobe_core: ucount/returns $U:0x[0-9a-f]+ \\(kpc_usleep\\) \\(return\\): hits=1 returns=0 missed=0 latency_ns min=0 mean=0 max=0\$"
+
+# Churn: clients come and go (sites made, shared, widened, torn down)
+# while three processes call the function; on the sanitizer kernel this
+# is KASAN's and lockdep's chance. Every round counts some calls.
+$U loop 1 &
+L1=$!
+$U loop 1 &
+L2=$!
+$U loop 1 &
+L3=$!
+mapped $L1
+mapped $L2
+mapped $L3
+for round in 1 2 3 4 5 6 7 8; do
+	mark
+	load ucount path=$U func=kpc_ufunc ret=1 interval=0
+	load kpc_uclient path=$U func=kpc_ufunc ret=1 pid=$L2
+	sleep 0.2
+	if [ $((round % 2)) = 0 ]; then
+		unload kpc_uclient
+		unload ucount
+	else
+		unload ucount
+		unload kpc_uclient
+	fi
+	n=$(dmesg_since_mark | sed -n "s|.*ucount: kpc_ufunc in $U: \\([0-9]*\\) calls\$|\\1|p")
+	[ "${n:-0}" -gt 0 ] || fail "round $round: no call counted"
+done
+no_probes "after the churn"
+kill $L1 $L2 $L3
+wait $L1 $L2 $L3 || true
 
 cp $U /tmp/u2
 mark
