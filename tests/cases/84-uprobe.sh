@@ -50,6 +50,8 @@ returned() {
 	expect_dmesg "kprobe_core: ucount/returns $U:0x[0-9a-f]+ \\($2\\) \\(return\\): hits=$1 returns=$1 missed=0$3 latency_ns min=[0-9]+ mean=[0-9]+ max=[0-9]+\$"
 }
 
+# Programs in the background write to /tmp/bg.out, not to the case's
+# output: one left running by a failed step must not hold the runner's pipe.
 # $1 pid: wait until that process runs utarget (mapped) and sleeps in read()
 mapped() {
 	_i=0
@@ -131,9 +133,9 @@ mkfifo /tmp/go
 # A (the target) and B both map utarget before the probe registers, and
 # run after it: the filter kept the breakpoint out of B at registration.
 mkfifo /tmp/gob
-$U -w calls 7 <>/tmp/go &
+$U -w calls 7 <>/tmp/go >>/tmp/bg.out 2>&1 &
 A=$!
-$U -w calls 9 <>/tmp/gob &
+$U -w calls 9 <>/tmp/gob >>/tmp/bg.out 2>&1 &
 B=$!
 mapped $A
 mapped $B
@@ -152,7 +154,7 @@ if dmesg_since_mark | grep -q 'turned away'; then
 	fail "hits of another process reached the handler"
 fi
 
-$U -w fork 4 <>/tmp/go &
+$U -w fork 4 <>/tmp/go >>/tmp/bg.out 2>&1 &
 A=$!
 mapped $A
 mark
@@ -165,7 +167,7 @@ returned 4 kpc_ufunc " filtered=1"
 expect_dmesg "ucount: 1 hits in other processes than $A were turned away"
 show_log
 
-$U -w exec 3 4 <>/tmp/go &
+$U -w exec 3 4 <>/tmp/go >>/tmp/bg.out 2>&1 &
 A=$!
 mark
 load ucount path=$U func=kpc_ufunc ret=1 interval=0 pid=$A
@@ -204,9 +206,9 @@ no_probes "after two clients"
 
 # The site's clients all have a pid, then one for every process joins: B,
 # mapped since before, must now trap (a registration puts it there).
-$U -w calls 7 <>/tmp/go &
+$U -w calls 7 <>/tmp/go >>/tmp/bg.out 2>&1 &
 A=$!
-$U -w calls 9 <>/tmp/gob &
+$U -w calls 9 <>/tmp/gob >>/tmp/bg.out 2>&1 &
 B=$!
 mapped $A
 mapped $B
@@ -239,7 +241,7 @@ wait_listed() {
 mark
 load kpc_uclient path=$U func=kpc_usleep ret=1
 load ucount path=$U func=kpc_usleep ret=1 interval=0
-$U sleep 1 5000 &
+$U sleep 1 5000 >>/tmp/bg.out 2>&1 &
 S=$!
 wait_listed "uretprobe uprobe .*\\(kpc_usleep\\) in_flight=1 "
 unload kpc_uclient
@@ -252,7 +254,7 @@ expect_dmesg "kprobe_core: kpc_uclient/return $U:0x[0-9a-f]+ \\(kpc_usleep\\) \\
 returned 1 kpc_usleep
 
 echo "# 4. rmmod while running; killed inside a call; unlinked file"
-$U loop 5 &
+$U loop 5 >>/tmp/bg.out 2>&1 &
 L=$!
 mark
 load ucount path=$U func=kpc_ufunc ret=1 interval=1
@@ -273,7 +275,7 @@ expect_dmesg "ucount: kpc_ufunc: [0-9]+ calls \\(\\+[0-9]+ in 1s\\)"
 
 mark
 load ucount path=$U func=kpc_usleep ret=1 interval=0
-$U sleep 1 600000 &
+$U sleep 1 600000 >>/tmp/bg.out 2>&1 &
 S=$!
 wait_listed "uretprobe uprobe .*\\(kpc_usleep\\) in_flight=1 "
 kill $S
@@ -285,11 +287,11 @@ expect_dmesg "kprobe_core: ucount/returns $U:0x[0-9a-f]+ \\(kpc_usleep\\) \\(ret
 # Churn: clients come and go (sites made, shared, widened, torn down)
 # while three processes call the function; on the sanitizer kernel this
 # is KASAN's and lockdep's chance. Every round counts some calls.
-$U loop 1 &
+$U loop 1 >>/tmp/bg.out 2>&1 &
 L1=$!
-$U loop 1 &
+$U loop 1 >>/tmp/bg.out 2>&1 &
 L2=$!
-$U loop 1 &
+$U loop 1 >>/tmp/bg.out 2>&1 &
 L3=$!
 mapped $L1
 mapped $L2
@@ -369,7 +371,7 @@ expect_dmesg "kpc_ufunc\\+0x1000 in $U: past the function's end \\(its size is [
 no_probes "after kpc_uclient offset=4096"
 # The kernel checks the instruction when it puts the breakpoint into a
 # process mapping the file: one must be running.
-$U loop 50 &
+$U loop 50 >>/tmp/bg.out 2>&1 &
 L=$!
 mapped $L
 refused 'Invalid argument' "the kernel refuses a uprobe at $U:$(off kpc_ubad) \\(kpc_ubad\\): " \
