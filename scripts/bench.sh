@@ -84,6 +84,9 @@ goals() {
 		goal("KPC_F_FTRACE_OPS per hit vs a bare kprobe", "fops_overhead f-ops/bare", "<=", 1.00)
 		goal("attach 1000: kprobes one/f-ops batch", "attach_1000 kprobes-one/fops-batch", ">=", 20)
 		goal("detach 1000: kprobes one/f-ops batch", "detach_1000 kprobes-one/fops-batch", ">=", 20)
+		goal("uprobe per hit core/bare", "uprobe_hit core/bare", "<=", 1.05)
+		goal("uretprobe round trip core/bare (counting)", "uprobe_ret core/bare", "<=", 1.05)
+		goal("filtered-out process, per call", "uprobe_filtered per call", "<=", 0)
 	}' "$1"
 }
 for k in $kernels; do

@@ -12,6 +12,8 @@
  *   utarget fork N         fork; parent and child each do "calls N"
  *   utarget exec N M       "calls N", then exec itself as "calls M"
  *   utarget loop MS        kpc_ufunc() every MS ms, forever
+ *   utarget time N         "calls N", timed: prints the loop's CLOCK_MONOTONIC
+ *                          ns (make bench: 1 ns is 1 instruction there)
  *
  *   utarget -w ...         read one byte from stdin first (a fifo: the
  *                          case registers its probe for this process, then
@@ -30,6 +32,7 @@
 #define SYS_execve	59
 #define SYS_exit_group	231
 #define SYS_wait4	61
+#define SYS_clock_gettime	228
 __asm__(".text\n.global _start\n_start:\n"
 	"\txor %ebp, %ebp\n\tmov %rsp, %rdi\n\tand $-16, %rsp\n"
 	"\tcall utarget_main\n\thlt\n"
@@ -64,6 +67,7 @@ static long sys5(long n, long a, long b, long c, long d, long e)
 #define SYS_execve	221
 #define SYS_exit_group	94
 #define SYS_wait4	260
+#define SYS_clock_gettime	113
 __asm__(".text\n.global _start\n_start:\n"
 	"\tmov x0, sp\n\tbl utarget_main\n\tbrk #0\n"
 	".global kpc_ubad\n.type kpc_ubad, %function\nkpc_ubad:\n\tbrk #1\n"
@@ -183,9 +187,17 @@ static long calls(long n)
 	return sum;
 }
 
+static long now_ns(void)
+{
+	long ts[2];
+
+	sys3(SYS_clock_gettime, 1 /* CLOCK_MONOTONIC */, (long)ts, 0);
+	return ts[0] * 1000000000 + ts[1];
+}
+
 static void print_usage(void)
 {
-	const char *u = "usage: utarget [-w] calls N | sizes N | sleep N MS | recurse D | fork N | exec N M | loop MS\n";
+	const char *u = "usage: utarget [-w] calls N | sizes N | sleep N MS | recurse D | fork N | exec N M | loop MS | time N\n";
 
 	sys3(SYS_write, 2, (long)u, len(u));
 	sys3(SYS_exit_group, 2, 0, 0);
@@ -244,6 +256,11 @@ long utarget_main(long *sp)
 		sys3(SYS_execve, (long)self, (long)args, (long)envp);
 		say("utarget: exec failed: ", 0, "");
 		sys3(SYS_exit_group, 1, 0, 0);
+	} else if (same(argv[1], "time")) {
+		long t0 = now_ns();
+
+		calls(n);
+		say("utarget: time: ", now_ns() - t0, " ns");
 	} else if (same(argv[1], "loop")) {
 		for (;;) {
 			kpc_ufunc(0);
