@@ -48,7 +48,7 @@
 #include "uprobe_elf.h"
 
 #define KPC_UCALLS_BITS		10
-#define KPC_UCALLS_PROBE	32	/* slots looked at from a call's hash */
+#define KPC_UCALLS_PROBE	8	/* slots looked at from a call's hash */
 
 static_assert(KPC_UCALLS_MAX == 1 << KPC_UCALLS_BITS);
 
@@ -199,39 +199,54 @@ static int kpc_uprobe_hit(struct uprobe_consumer *uc, struct pt_regs *regs)
 	return kpc_uhandler_rc(site, wanted);
 }
 
-static struct kpc_ucall *kpc_ucall_at(struct kpc_usite *u, unsigned long sp,
-				      unsigned int i)
+/* Where a call of this task at @sp is looked for: KPC_UCALLS_PROBE slots from here. */
+static unsigned int kpc_ucall_hash(unsigned long sp)
 {
-	unsigned long key = (unsigned long)current ^ sp;
+	return hash_long((unsigned long)current ^ sp, KPC_UCALLS_BITS);
+}
 
-	return &u->calls[(hash_long(key, KPC_UCALLS_BITS) + i) & (KPC_UCALLS_MAX - 1)];
+static struct kpc_ucall *kpc_ucall_slot(struct kpc_usite *u, unsigned int h, unsigned int i)
+{
+	return &u->calls[(h + i) & (KPC_UCALLS_MAX - 1)];
 }
 
 /* This task's call at @sp; only the task itself writes a slot it took. */
 static struct kpc_ucall *kpc_ucall_find(struct kpc_usite *u, unsigned long sp)
 {
+	unsigned int h = kpc_ucall_hash(sp), i;
 	struct kpc_ucall *call;
-	unsigned int i;
 
 	for (i = 0; i < KPC_UCALLS_PROBE; i++) {
-		call = kpc_ucall_at(u, sp, i);
+		call = kpc_ucall_slot(u, h, i);
 		if (READ_ONCE(call->task) == (unsigned long)current && call->sp == sp)
 			return call;
 	}
 	return NULL;
 }
 
+/*
+ * A slot for this task's call at @sp, in one pass over the window: the
+ * task's own at that @sp if a longjmp() left one (this call replaces it),
+ * else the first free one, taken with a cmpxchg (another task may take it
+ * first: then the next).
+ */
 static struct kpc_ucall *kpc_ucall_take(struct kpc_usite *u, unsigned long sp)
 {
-	struct kpc_ucall *call = kpc_ucall_find(u, sp);
-	unsigned int i;
+	unsigned int h = kpc_ucall_hash(sp), i, first = KPC_UCALLS_PROBE;
+	unsigned long me = (unsigned long)current, t;
+	struct kpc_ucall *call;
 
-	if (call)	/* a frame abandoned by longjmp(): this call replaces it */
-		return call;
 	for (i = 0; i < KPC_UCALLS_PROBE; i++) {
-		call = kpc_ucall_at(u, sp, i);
-		if (!READ_ONCE(call->task) &&
-		    !cmpxchg(&call->task, 0, (unsigned long)current)) {
+		call = kpc_ucall_slot(u, h, i);
+		t = READ_ONCE(call->task);
+		if (t == me && call->sp == sp)
+			return call;
+		if (!t && first == KPC_UCALLS_PROBE)
+			first = i;
+	}
+	for (i = first; i < KPC_UCALLS_PROBE; i++) {
+		call = kpc_ucall_slot(u, h, i);
+		if (!READ_ONCE(call->task) && !cmpxchg(&call->task, 0, me)) {
 			call->sp = sp;
 			atomic_inc(&u->pending);
 			atomic_inc(&kpc_ucalls_pending);
