@@ -325,10 +325,13 @@ struct kpc_probe *__kpc_lookup_name(const char *name, struct module *owner);
  *     and a @d->file_offset must be where a function starts (the kernel
  *     replaces the return address found there, as for uprobe_events)
  *
- * The return handler gets @data NULL and the call's latency (0 with
- * KPC_F_NO_LATENCY). A site keeps the entry time of at most
- * KPC_UCALLS_MAX calls in flight at once (all tasks together); calls
- * beyond them are counted in missed_pool and not reported at return.
+ * The return handler gets @data NULL and the call's latency. A site keeps
+ * the entry time of at most KPC_UCALLS_MAX calls in flight at once (all
+ * tasks together); calls beyond them are counted in missed_pool and not
+ * reported at return. A KPC_F_NO_LATENCY client only counts: its handler
+ * gets latency 0 for every return in a process it wants while it is
+ * enabled, including a fork's child returning from its parent's call and
+ * calls that entered before it joined.
  */
 #define kpc_register_uretprobe(d)	__kpc_register(d, KPC_URETPROBE, THIS_MODULE)
 

@@ -20,18 +20,20 @@
  * kernel ANDs over consumers) and unregisters it at once. The site's own
  * consumer stays, so no hit is lost or taken twice meanwhile.
  *
- * Return probes time their calls in a table per site: the entry handler
+ * A return probe's timed clients find their calls again in a table per
+ * site, made when the first of them joins (clients that only count need
+ * none, and a site of those only pays for no table): the entry handler
  * takes a slot keyed by the task and its stack pointer at entry, the
  * return handler finds it by the same key (the stack pointer at return
  * less what the return popped), so recursion and threads keep apart. A
  * task that exits or exec()s inside a probed call never returns there:
  * the exit and exec hooks (exit.c) give back its slots. A frame left by
  * longjmp() is taken over by the next call at the same stack pointer of
- * the same task; one left for another stack pointer holds its slot until
- * the task exits or execs. A tail call into the function (the kernel
- * chains its return to the caller's, at the same stack pointer) takes
- * over the caller's slot too: one return is timed, the other is counted
- * as an orphan.
+ * the same task unless a free slot comes first in its window; else, or
+ * for another stack pointer, it holds its slot until the task exits or
+ * execs. A tail call into the function (the kernel chains its return to
+ * the caller's, at the same stack pointer) takes over the caller's slot
+ * too: one return is timed, the other is counted as an orphan.
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
@@ -78,9 +80,9 @@ struct kpc_usite {
 	bool armed;
 	unsigned int nall;		/* clients without a pid */
 	u64 gen;			/* joins so far */
-	u64 __percpu *orphans;		/* returns of calls not in the table */
+	u64 __percpu *orphans;		/* returns a timed client wants, not in the table */
 	atomic_t pending;		/* slots taken in calls[] */
-	struct kpc_ucall *calls;	/* return probes: KPC_UCALLS_MAX */
+	struct kpc_ucall *calls;	/* KPC_UCALLS_MAX, from the first timed client on */
 };
 
 static DEFINE_HASHTABLE(kpc_usites_by_key, 8);
@@ -159,7 +161,12 @@ static int kpc_uhandler_rc(struct kpc_site *site, bool wanted)
 	return UPROBE_HANDLER_REMOVE;
 }
 
-/* ---- hits (the probed task, preemption off while the core counts) ---- */
+/*
+ * ---- hits (the probed task) ----
+ * Preemption is off while the core counts: a read-side critical section
+ * for the clients list, as synchronize_rcu() waits for those too, at
+ * less cost than rcu_read_lock() on a preemptible-RCU kernel.
+ */
 
 static struct kpc_site *kpc_ucons_site(struct uprobe_consumer *uc)
 {
@@ -179,7 +186,6 @@ static int kpc_uprobe_hit(struct uprobe_consumer *uc, struct pt_regs *regs)
 	bool wanted = false;
 
 	site = kpc_ucons_site(uc);
-	rcu_read_lock();
 	preempt_disable();
 	kpc_for_each_client(c, site) {
 		if (!kpc_uclient_wants(c)) {
@@ -194,7 +200,6 @@ static int kpc_uprobe_hit(struct uprobe_consumer *uc, struct pt_regs *regs)
 			this_cpu_inc(c->pcpu->pre_nonzero);
 	}
 	preempt_enable();
-	rcu_read_unlock();
 	/* Nobody wants this process: the kernel takes the breakpoint out of it. */
 	return kpc_uhandler_rc(site, wanted);
 }
@@ -225,14 +230,16 @@ static struct kpc_ucall *kpc_ucall_find(struct kpc_usite *u, unsigned long sp)
 }
 
 /*
- * A slot for this task's call at @sp, in one pass over the window: the
- * task's own at that @sp if a longjmp() left one (this call replaces it),
- * else the first free one, taken with a cmpxchg (another task may take it
- * first: then the next).
+ * A slot for this task's call at @sp, in one pass over the window that
+ * stops at the first free slot, taken with a cmpxchg (another task may
+ * take it first: then the next). A slot of this task at this @sp before
+ * it, left by a longjmp(), is taken over; one left after it stays until
+ * the task exits or execs, and is never found first: kpc_ucall_find()
+ * looks from the start of the window too.
  */
 static struct kpc_ucall *kpc_ucall_take(struct kpc_usite *u, unsigned long sp)
 {
-	unsigned int h = kpc_ucall_hash(sp), i, first = KPC_UCALLS_PROBE;
+	unsigned int h = kpc_ucall_hash(sp), i;
 	unsigned long me = (unsigned long)current, t;
 	struct kpc_ucall *call;
 
@@ -241,12 +248,7 @@ static struct kpc_ucall *kpc_ucall_take(struct kpc_usite *u, unsigned long sp)
 		t = READ_ONCE(call->task);
 		if (t == me && call->sp == sp)
 			return call;
-		if (!t && first == KPC_UCALLS_PROBE)
-			first = i;
-	}
-	for (i = first; i < KPC_UCALLS_PROBE; i++) {
-		call = kpc_ucall_slot(u, h, i);
-		if (!READ_ONCE(call->task) && !cmpxchg(&call->task, 0, me)) {
+		if (!t && !cmpxchg(&call->task, 0, me)) {
 			call->sp = sp;
 			atomic_inc(&u->pending);
 			atomic_inc(&kpc_ucalls_pending);
@@ -266,14 +268,13 @@ static void kpc_ucall_put(struct kpc_usite *u, struct kpc_ucall *call)
 
 static int kpc_uret_entry(struct uprobe_consumer *uc, struct pt_regs *regs)
 {
-	bool wanted = false, timed = false;
 	struct kpc_ucall *call;
 	struct kpc_site *site;
 	struct kpc_probe *c;
-	u64 ran = 0, gen;
+	bool wanted = false;
+	u64 timed = 0, gen;
 
 	site = kpc_ucons_site(uc);
-	rcu_read_lock();
 	preempt_disable();
 	/* Clients that join after this read are not told of this call's return. */
 	gen = READ_ONCE(site->u->gen);
@@ -288,69 +289,86 @@ static int kpc_uret_entry(struct uprobe_consumer *uc, struct pt_regs *regs)
 		if (!READ_ONCE(c->enabled) || c->ugen > gen)
 			continue;
 		this_cpu_inc(c->pcpu->hits);
-		ran |= BIT_ULL(c->slot);
-		timed |= !c->no_latency;
+		if (!c->no_latency)
+			timed |= BIT_ULL(c->slot);
 	}
-	if (ran) {
-		call = kpc_ucall_take(site->u, user_stack_pointer(regs));
+	/* Only a client that times its calls needs this one found again. */
+	if (timed) {
+		/* The table before the client: kpc_usite_join() publishes it first. */
+		smp_rmb();
+		call = NULL;
+		if (READ_ONCE(site->u->calls))
+			call = kpc_ucall_take(site->u, user_stack_pointer(regs));
 		if (call) {
-			call->ran = ran;
+			call->ran = timed;
 			call->gen = gen;
-			call->t0 = timed ? ktime_get_mono_fast_ns() : 0;
+			call->t0 = ktime_get_mono_fast_ns();
 		} else {
 			kpc_for_each_client(c, site)
-				if (ran & BIT_ULL(c->slot))
+				if (timed & BIT_ULL(c->slot))
 					this_cpu_inc(c->pcpu->missed_pool);
 		}
 	}
 	preempt_enable();
-	rcu_read_unlock();
 	return kpc_uhandler_rc(site, wanted);
 }
 
+/*
+ * A client that only counts (KPC_F_NO_LATENCY) counts every return the
+ * kernel reports in a process it wants, as a counting uretprobe of the
+ * kernel's or bpftrace's does: one that joins while calls are in flight
+ * counts their returns too. A timed client is told only of the returns of
+ * calls it saw enter, found in the table.
+ */
 static int kpc_uret_return(struct uprobe_consumer *uc, unsigned long func,
 			   struct pt_regs *regs)
 {
-	struct kpc_ucall *call;
+	struct kpc_ucall *call = NULL;
+	bool orphan = false;
 	struct kpc_site *site;
 	struct kpc_probe *c;
-	u64 ns;
+	u64 ns = 0;
 
 	site = kpc_ucons_site(uc);
-	call = kpc_ucall_find(site->u, user_stack_pointer(regs) - kpc_uret_sp_skew(regs));
-	rcu_read_lock();
+	if (READ_ONCE(site->u->calls))
+		call = kpc_ucall_find(site->u, user_stack_pointer(regs) -
+					       kpc_uret_sp_skew(regs));
 	preempt_disable();
-	if (!call) {
-		/*
-		 * A fork's child returning from its parent's call, a call not
-		 * recorded (table full, a tail call): an orphan, if a client
-		 * wants this process (another consumer of the same place may
-		 * have kept the breakpoint in one none of ours wants).
-		 */
-		kpc_for_each_client(c, site) {
-			if (kpc_uclient_wants(c)) {
-				this_cpu_inc(*site->u->orphans);
-				break;
-			}
-		}
-		goto out;
-	}
-	ns = call->t0 ? kpc_elapsed_ns(call->t0, ktime_get_mono_fast_ns()) : 0;
+	if (call)
+		ns = kpc_elapsed_ns(call->t0, ktime_get_mono_fast_ns());
 	kpc_for_each_client(c, site) {
-		if (!(call->ran & BIT_ULL(c->slot)) || c->ugen > call->gen ||
-		    !READ_ONCE(c->enabled))
+		if (!READ_ONCE(c->enabled))
 			continue;
-		if (c->no_latency)	/* the return, counted; no time */
+		if (c->no_latency) {	/* the return, counted; no time */
+			if (!kpc_uclient_wants(c))
+				continue;
 			this_cpu_inc(c->pcpu->lat_count);
-		else
-			kpc_lat_record(c->pcpu, ns);
+			if (c->ret)
+				c->ret(c, regs, NULL, 0);
+			continue;
+		}
+		if (!call) {
+			/*
+			 * A fork's child returning from its parent's call, a
+			 * call not recorded (table full, a tail call): an
+			 * orphan, if a client wants this process (another
+			 * consumer of the same place may have kept the
+			 * breakpoint in one none of ours wants).
+			 */
+			orphan |= kpc_uclient_wants(c);
+			continue;
+		}
+		if (!(call->ran & BIT_ULL(c->slot)) || c->ugen > call->gen)
+			continue;
+		kpc_lat_record(c->pcpu, ns);
 		if (c->ret)
-			c->ret(c, regs, NULL, c->no_latency ? 0 : ns);
+			c->ret(c, regs, NULL, ns);
 	}
-	kpc_ucall_put(site->u, call);
-out:
+	if (call)
+		kpc_ucall_put(site->u, call);
+	else if (orphan)
+		this_cpu_inc(*site->u->orphans);
 	preempt_enable();
-	rcu_read_unlock();
 	return 0;
 }
 
@@ -611,11 +629,6 @@ static struct kpc_site *kpc_usite_alloc(const struct kpc_desc *d, enum kpc_kind 
 	u->orphans = alloc_percpu(u64);
 	if (!u->orphans)
 		goto err;
-	if (kind == KPC_URETPROBE) {
-		u->calls = vzalloc(array_size(KPC_UCALLS_MAX, sizeof(*u->calls)));
-		if (!u->calls)
-			goto err;
-	}
 	kpc_usite_where(site, d, offset);
 	u->path = *path;
 	u->inode = d_real_inode(path->dentry);
@@ -682,6 +695,16 @@ static int kpc_usite_join(struct kpc_site *site, struct kpc_probe *c)
 			       KPC_RET_SLOTS);
 			return -ENOSPC;
 		}
+	}
+	/* A timed client's calls are matched in a table, made with the first. */
+	if (site->kind == KPC_URETPROBE && !c->no_latency && !site->u->calls) {
+		struct kpc_ucall *calls = vzalloc(array_size(KPC_UCALLS_MAX,
+							     sizeof(*calls)));
+
+		if (!calls)
+			return -ENOMEM;
+		/* Seen before the client is: pairs with kpc_uret_entry()'s smp_rmb(). */
+		smp_store_release(&site->u->calls, calls);
 	}
 	c->slot = slot;
 	c->site = site;

@@ -12,12 +12,15 @@
 #      malloc_sizes' histogram of a known series of sizes, and its NULLs;
 #   2. pid=: another process is not counted and does not even trap (the
 #      filter counts what reaches a handler: 0); a fork of the target
-#      traps once; the target's exec() keeps it probed; a process mapping
+#      traps once; a fork inside a probed call returns twice (an orphan
+#      for a timed client, counted by a counting one unless pid= says
+#      otherwise); the target's exec() keeps it probed; a process mapping
 #      the file before the probe is probed (the filter at registration);
 #   3. two clients on one function, entry and return, in either order of
 #      load and unload; a client with pid= joined by one without (a new
 #      consumer for the wider filter); a client taking the slot of one
-#      that left during a call is not told of that call's return;
+#      that left during a call is not told of that call's return, one
+#      that only counts is;
 #   4. rmmod while the program runs; a task killed inside a timed call
 #      gives its slot back (in_flight); clients loaded and unloaded in
 #      rounds while three processes call the function; the probed file
@@ -134,17 +137,20 @@ want="[0, 2) 1,[2, 4) 2,[4, 8) 4,[8, 16) 8,[16, 32) 16,[32, 64) 32,[64, 128) 64,
 expect_dmesg "kprobe_core: malloc_sizes/nulls $U:$(off kpc_ualloc) \\(kpc_ualloc\\) \\(return\\): hits=1200 returns=1200 missed=0 latency not measured\$"
 
 echo "# 2. pid=: others neither counted nor trapping; fork; exec"
-mkfifo /tmp/go
-# <> opens the fifo without blocking: utarget runs, mapped, and waits in read()
+mkfifo /tmp/go /tmp/gob
+# A (calls 7) and B (calls 9), both mapped and waiting in read(): a line
+# into /tmp/go or /tmp/gob runs it (<> opens a fifo without blocking).
+start_ab() {
+	$U -w calls 7 <>/tmp/go >>/tmp/bg.out 2>&1 &
+	A=$!
+	$U -w calls 9 <>/tmp/gob >>/tmp/bg.out 2>&1 &
+	B=$!
+	mapped $A
+	mapped $B
+}
 # A (the target) and B both map utarget before the probe registers, and
 # run after it: the filter kept the breakpoint out of B at registration.
-mkfifo /tmp/gob
-$U -w calls 7 <>/tmp/go >>/tmp/bg.out 2>&1 &
-A=$!
-$U -w calls 9 <>/tmp/gob >>/tmp/bg.out 2>&1 &
-B=$!
-mapped $A
-mapped $B
+start_ab
 mark
 load ucount path=$U func=kpc_ufunc ret=1 interval=0 pid=$A
 run $U calls 5
@@ -172,6 +178,36 @@ counted 4 kpc_ufunc " filtered=1"
 returned 4 kpc_ufunc " filtered=1"
 expect_dmesg "ucount: 1 hits in other processes than $A were turned away"
 show_log
+
+# A fork inside a probed call: the parent and the child both return from
+# it. A timed client is told of the parent's return (the child's is an
+# orphan); one that only counts counts every return in a process it wants.
+# The counting client comes first: the timed one's table comes with it.
+mark
+load kpc_uclient path=$U func=kpc_uforkin ret=1 nolat=1
+load ucount path=$U func=kpc_uforkin ret=1 interval=0
+run $U forkin 3
+listed "^$(off kpc_uforkin) uretprobe uprobe $U:$(off kpc_uforkin) \\(kpc_uforkin\\) in_flight=0 orphan_returns=3\$"
+unload kpc_uclient
+unload ucount
+counted 3 kpc_uforkin
+returned 3 kpc_uforkin
+expect_dmesg "kprobe_core: kpc_uclient/return $U:0x[0-9a-f]+ \\(kpc_uforkin\\) \\(return\\): hits=3 returns=6 missed=0 latency not measured\$"
+# the same for pid=: the child is another process, so neither counts it
+$U -w forkin 3 <>/tmp/go >>/tmp/bg.out 2>&1 &
+A=$!
+mapped $A
+mark
+load ucount path=$U func=kpc_uforkin ret=1 interval=0 pid=$A
+load kpc_uclient path=$U func=kpc_uforkin ret=1 nolat=1 pid=$A
+echo x >/tmp/go
+wait $A
+listed "^$(off kpc_uforkin) uretprobe uprobe $U:$(off kpc_uforkin) \\(kpc_uforkin\\) in_flight=0 orphan_returns=0\$"
+unload kpc_uclient
+unload ucount
+counted 3 kpc_uforkin
+returned 3 kpc_uforkin
+expect_dmesg "kprobe_core: kpc_uclient/return $U:0x[0-9a-f]+ \\(kpc_uforkin\\) \\(return\\): hits=3 returns=3 missed=0 latency not measured\$"
 
 $U -w exec 3 4 <>/tmp/go >>/tmp/bg.out 2>&1 &
 A=$!
@@ -212,12 +248,7 @@ no_probes "after two clients"
 
 # The site's clients all have a pid, then one for every process joins: B,
 # mapped since before, must now trap (a registration puts it there).
-$U -w calls 7 <>/tmp/go >>/tmp/bg.out 2>&1 &
-A=$!
-$U -w calls 9 <>/tmp/gob >>/tmp/bg.out 2>&1 &
-B=$!
-mapped $A
-mapped $B
+start_ab
 mark
 load kpc_uclient path=$U func=kpc_ufunc ret=1 pid=$A
 load ucount path=$U func=kpc_ufunc ret=1 interval=0
@@ -257,6 +288,19 @@ wait $S
 unload kpc_uclient
 unload ucount
 expect_dmesg "kprobe_core: kpc_uclient/return $U:0x[0-9a-f]+ \\(kpc_usleep\\) \\(return\\): hits=0 returns=0 missed=0 latency_ns"
+returned 1 kpc_usleep
+# A newcomer that only counts counts that return: it counts returns, not
+# calls it saw enter (and a site of counting clients only keeps no table).
+mark
+load ucount path=$U func=kpc_usleep ret=1 interval=0
+$U sleep 1 2000 >>/tmp/bg.out 2>&1 &
+S=$!
+wait_listed "uretprobe uprobe .*\\(kpc_usleep\\) in_flight=1 "
+load kpc_uclient path=$U func=kpc_usleep ret=1 nolat=1
+wait $S
+unload kpc_uclient
+unload ucount
+expect_dmesg "kprobe_core: kpc_uclient/return $U:0x[0-9a-f]+ \\(kpc_usleep\\) \\(return\\): hits=0 returns=1 missed=0 latency not measured\$"
 returned 1 kpc_usleep
 
 echo "# 4. rmmod while running; killed inside a call; unlinked file"

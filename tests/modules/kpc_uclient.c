@@ -3,8 +3,8 @@
  * kpc_uclient: a second client of a user-space function, beside ucount,
  * for the cases that need two clients on one site: a uprobe "entry" and,
  * with ret=1, a uretprobe "return" at @func (+@offset) in @path, for @pid
- * or every process. It counts nothing itself: the core's summaries on rmmod say
- * what each client saw.
+ * or every process, timing its calls unless @nolat. It counts nothing
+ * itself: the core's summaries on rmmod say what each client saw.
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
@@ -32,6 +32,10 @@ static bool ret;
 module_param(ret, bool, 0444);
 MODULE_PARM_DESC(ret, "also a return probe (default 0)");
 
+static bool nolat;
+module_param(nolat, bool, 0444);
+MODULE_PARM_DESC(nolat, "the return probe counts only (KPC_F_NO_LATENCY; default 0)");
+
 static struct kpc_probe *kuc_probes[2];
 
 static int kuc_pre(struct kpc_probe *p, struct pt_regs *regs)
@@ -50,7 +54,8 @@ static int __init kuc_init(void)
 		{ .name = "entry", .path = path, .symbol = func, .offset = offset,
 		  .pid = pid, .pre = kuc_pre },
 		{ .name = "return", .path = path, .symbol = func, .offset = offset,
-		  .pid = pid, .ret = kuc_ret },
+		  .pid = pid, .ret = kuc_ret,
+		  .flags = nolat ? KPC_F_NO_LATENCY : 0 },
 	};
 
 	/* The return probe first: one the core refuses leaves nothing behind. */

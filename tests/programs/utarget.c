@@ -10,6 +10,9 @@
  *   utarget sleep N MS     kpc_usleep(MS) N times (each sleeps MS ms)
  *   utarget recurse D      kpc_urecurse(D): D + 1 nested calls
  *   utarget fork N         fork; parent and child each do "calls N"
+ *   utarget forkin N       kpc_uforkin() N times: it forks, and the parent
+ *                          and the child both return from it (the child
+ *                          then exits)
  *   utarget exec N M       "calls N", then exec itself as "calls M"
  *   utarget loop MS        kpc_ufunc() every MS ms, forever
  *   utarget time N         "calls N", timed: prints the loop's CLOCK_MONOTONIC
@@ -119,6 +122,15 @@ __attribute__((__noipa__)) long kpc_usleep(long ms)
 	return sys3(SYS_nanosleep, (long)ts, 0, 0);
 }
 
+/* Forks inside: the parent and the child both return from it. */
+__attribute__((__noipa__)) long kpc_uforkin(long x)
+{
+	long pid = sys5(SYS_clone, SIGCHLD, 0, 0, 0, 0);
+
+	__asm__ volatile("" : "+r"(pid), "+r"(x));
+	return pid;
+}
+
 /* Real recursion: the barrier keeps the compiler from making it a loop. */
 __attribute__((__noipa__)) long kpc_urecurse(long depth)
 {
@@ -197,7 +209,7 @@ static long now_ns(void)
 
 static void print_usage(void)
 {
-	const char *u = "usage: utarget [-w] calls N | sizes N | sleep N MS | recurse D | fork N | exec N M | loop MS | time N\n";
+	const char *u = "usage: utarget [-w] calls N | sizes N | sleep N MS | recurse D | fork N | forkin N | exec N M | loop MS | time N\n";
 
 	sys3(SYS_write, 2, (long)u, len(u));
 	sys3(SYS_exit_group, 2, 0, 0);
@@ -244,6 +256,15 @@ long utarget_main(long *sp)
 		}
 		sys5(SYS_wait4, pid, (long)&status, 0, 0, 0);
 		say("utarget: parent: ", n, " calls of kpc_ufunc");
+	} else if (same(argv[1], "forkin")) {
+		for (i = 0; i < n; i++) {
+			long pid = kpc_uforkin(i);
+
+			if (pid == 0)
+				sys3(SYS_exit_group, 0, 0, 0);
+			sys5(SYS_wait4, pid, (long)&status, 0, 0, 0);
+		}
+		say("utarget: ", n, " calls of kpc_uforkin, each forked");
 	} else if (same(argv[1], "exec") && argc > 3) {
 		char *args[4];
 

@@ -8,5 +8,6 @@ long kpc_ufunc(long x);
 long kpc_ualloc(long size);
 long kpc_usleep(long ms);
 long kpc_urecurse(long depth);
+long kpc_uforkin(long x);
 
 #endif /* _UTARGET_H */
