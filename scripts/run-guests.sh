@@ -10,8 +10,9 @@
 #   NAME  kernel of scripts/kernels.conf (already fetched)
 #   TREE  a built copy of the source tree (its modules and its cases)
 #   OUT   where each guest's logs go (OUT/all, OUT/<isolated case>)
-# Environment: BOOT_TIMEOUT (default 1200), the host timeout of the shared
-# guest: the debug kernel's suite alone takes 275-400 s under TCG.
+# Environment: BOOT_TIMEOUT (default 1800), the host timeout of the shared
+# guest: the debug kernel's suite alone took 862 s under TCG on a loaded
+# host (debug-6.12, 2026-12-04).
 # CASES="20-owner-unload 45-long-symbol": only those cases (make mutate, to
 # see a new mutant killed without the whole suite).
 set -uo pipefail
@@ -25,7 +26,7 @@ cd "$top" || exit 1
 k=${1:?usage: run-guests.sh NAME TREE OUT}
 tree=${2:?}
 out=${3:?}
-boot_timeout=${BOOT_TIMEOUT:-1200}
+boot_timeout=${BOOT_TIMEOUT:-1800}
 mkdir -p "$out"
 use_kernel "$k" "$out" >/dev/null || { bad "$k: kernel unavailable"; exit 1; }
 kconfig=$kdir/.config

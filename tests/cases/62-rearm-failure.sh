@@ -4,10 +4,10 @@
 # and a later join re-arms it. No input makes the kernel refuse a second
 # probe where it accepted the first, so the kernel's fail_function makes
 # kpc_arm_register() fail once (the core marks it ALLOW_ERROR_INJECTION).
-# Needs CONFIG_FAIL_FUNCTION: debug-6.1 has it, Debian's kernels do not.
+# Needs CONFIG_FAIL_FUNCTION: debug-6.12 has it, Debian's kernels do not.
 . /tests/lib.sh
 
-kconfig CONFIG_FAIL_FUNCTION || skip "no CONFIG_FAIL_FUNCTION in this kernel (debug-6.1 has it)"
+kconfig CONFIG_FAIL_FUNCTION || skip "no CONFIG_FAIL_FUNCTION in this kernel (debug-6.12 has it)"
 F=/sys/kernel/debug/fail_function
 J=/sys/module/kpc_rearm_fail/parameters/join
 load kprobe_core

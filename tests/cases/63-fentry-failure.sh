@@ -5,10 +5,10 @@
 # registration works (the filter is reset, not freed: freeing it there
 # would be freed again by the next one, a double free KASAN reports).
 # The kernel's fail_function makes kpc_fentry_ops_register() fail once.
-# Needs CONFIG_FAIL_FUNCTION (debug-6.1) and the ftrace_ops backend (x86).
+# Needs CONFIG_FAIL_FUNCTION (debug-6.12) and the ftrace_ops backend (x86).
 . /tests/lib.sh
 
-kconfig CONFIG_FAIL_FUNCTION || skip "no CONFIG_FAIL_FUNCTION in this kernel (debug-6.1 has it)"
+kconfig CONFIG_FAIL_FUNCTION || skip "no CONFIG_FAIL_FUNCTION in this kernel (debug-6.12 has it)"
 if ! kconfig CONFIG_KPROBES_ON_FTRACE || ! kconfig CONFIG_DYNAMIC_FTRACE_WITH_REGS; then
 	skip "no ftrace_ops backend here (KPC_F_FTRACE_OPS probes are kprobes)"
 fi

@@ -76,7 +76,7 @@ for root in /stages/*; do
 	fi
 	n=$((n + 1))
 done
-# The signed root only where the kernel checks signatures (not debug-6.1).
+# The signed root only where the kernel checks signatures (not debug-6.12).
 want=3
 if kconfig CONFIG_MODULE_SIG; then want=4; fi
 [ $n -eq $want ] ||

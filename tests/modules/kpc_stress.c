@@ -328,7 +328,7 @@ static int churn_fn(void *arg)
 /*
  * While the witnesses' sites are re-armed, a reader takes their statistics
  * over and over: kpc_get_stats() reads a site's current kernel probe, the
- * one a re-arm replaces and then frees (KASAN, on debug-6.1, reports a
+ * one a re-arm replaces and then frees (KASAN, on debug-6.12, reports a
  * read of a freed one). Each reading must be at least the one before.
  */
 static struct kpc_probe *read_of[2];

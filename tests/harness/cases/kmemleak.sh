@@ -1,5 +1,5 @@
 #!/bin/sh
-# kernel: debug-6.1
+# kernel: debug-6.12
 # expect: not-ok
 # expect-ktap: ^# kmemleak: kmemleak reports naming our modules:$
 # expect-ktap: ^not ok 1 kmemleak$
