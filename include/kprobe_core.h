@@ -305,8 +305,9 @@ struct kpc_probe *__kpc_lookup_name(const char *name, struct module *owner);
  * (64-bit little-endian ELF); @d->offset must lie inside it. Clients of
  * one place in one file (same inode and offset) share one kernel uprobe
  * consumer. The handler runs in the probed task with preemption disabled,
- * inside an RCU read-side section, as a kprobe handler: no sleeping, no
- * sleeping locks; read user memory with copy_from_user_nofault(). Sleeps.
+ * as a kprobe handler: no sleeping, no sleeping locks; RCU readers use
+ * rcu_dereference_sched(); read user memory with copy_from_user_nofault().
+ * Sleeps.
  *
  * Return: the client handle, or ERR_PTR: -ENOENT for no such file or no
  * such symbol, -EISDIR for a directory, -ENOEXEC for a file that is not a

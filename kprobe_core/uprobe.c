@@ -22,7 +22,7 @@
  *
  * A return probe's timed clients find their calls again in a table per
  * site, made when the first of them joins (clients that only count need
- * none, and a site of those only pays for no table): the entry handler
+ * none: a site that never had a timed client has no table): the entry handler
  * takes a slot keyed by the task and its stack pointer at entry, the
  * return handler finds it by the same key (the stack pointer at return
  * less what the return popped), so recursion and threads keep apart. A
@@ -31,9 +31,10 @@
  * longjmp() is taken over by the next call at the same stack pointer of
  * the same task unless a free slot comes first in its window; else, or
  * for another stack pointer, it holds its slot until the task exits or
- * execs. A tail call into the function (the kernel chains its return to
- * the caller's, at the same stack pointer) takes over the caller's slot
- * too: one return is timed, the other is counted as an orphan.
+ * execs (each longjmp() out of a timed call may leave one). A tail call
+ * into the function (the kernel chains its return to the caller's, at the
+ * same stack pointer) may take over the caller's slot: one return is then
+ * timed, the other counted as an orphan.
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
@@ -58,7 +59,7 @@ static_assert(KPC_UCALLS_MAX == 1 << KPC_UCALLS_BITS);
 struct kpc_ucall {
 	unsigned long task;	/* the task that took it; 0 when free */
 	unsigned long sp;	/* its stack pointer at entry */
-	u64 t0;			/* entry time, 0 if no client times it */
+	u64 t0;			/* entry time, 0 if no timed client saw it */
 	u64 ran;		/* slots of the clients that saw the entry */
 	u64 gen;		/* the site's joins as of the entry */
 };
@@ -210,19 +211,21 @@ static unsigned int kpc_ucall_hash(unsigned long sp)
 	return hash_long((unsigned long)current ^ sp, KPC_UCALLS_BITS);
 }
 
-static struct kpc_ucall *kpc_ucall_slot(struct kpc_usite *u, unsigned int h, unsigned int i)
+static struct kpc_ucall *kpc_ucall_slot(struct kpc_ucall *calls, unsigned int h, unsigned int i)
 {
-	return &u->calls[(h + i) & (KPC_UCALLS_MAX - 1)];
+	return &calls[(h + i) & (KPC_UCALLS_MAX - 1)];
 }
 
 /* This task's call at @sp; only the task itself writes a slot it took. */
 static struct kpc_ucall *kpc_ucall_find(struct kpc_usite *u, unsigned long sp)
 {
+	struct kpc_ucall *calls = READ_ONCE(u->calls), *call;
 	unsigned int h = kpc_ucall_hash(sp), i;
-	struct kpc_ucall *call;
 
+	if (!calls)	/* no timed client yet: no call was recorded */
+		return NULL;
 	for (i = 0; i < KPC_UCALLS_PROBE; i++) {
-		call = kpc_ucall_slot(u, h, i);
+		call = kpc_ucall_slot(calls, h, i);
 		if (READ_ONCE(call->task) == (unsigned long)current && call->sp == sp)
 			return call;
 	}
@@ -237,14 +240,15 @@ static struct kpc_ucall *kpc_ucall_find(struct kpc_usite *u, unsigned long sp)
  * the task exits or execs, and is never found first: kpc_ucall_find()
  * looks from the start of the window too.
  */
-static struct kpc_ucall *kpc_ucall_take(struct kpc_usite *u, unsigned long sp)
+static struct kpc_ucall *kpc_ucall_take(struct kpc_usite *u, struct kpc_ucall *calls,
+					 unsigned long sp)
 {
 	unsigned int h = kpc_ucall_hash(sp), i;
 	unsigned long me = (unsigned long)current, t;
 	struct kpc_ucall *call;
 
 	for (i = 0; i < KPC_UCALLS_PROBE; i++) {
-		call = kpc_ucall_slot(u, h, i);
+		call = kpc_ucall_slot(calls, h, i);
 		t = READ_ONCE(call->task);
 		if (t == me && call->sp == sp)
 			return call;
@@ -268,11 +272,11 @@ static void kpc_ucall_put(struct kpc_usite *u, struct kpc_ucall *call)
 
 static int kpc_uret_entry(struct uprobe_consumer *uc, struct pt_regs *regs)
 {
-	struct kpc_ucall *call;
 	struct kpc_site *site;
 	struct kpc_probe *c;
+	struct kpc_ucall *call, *calls;
 	bool wanted = false;
-	u64 timed = 0, gen;
+	u64 ran = 0, timed = 0, gen;
 
 	site = kpc_ucons_site(uc);
 	preempt_disable();
@@ -289,26 +293,31 @@ static int kpc_uret_entry(struct uprobe_consumer *uc, struct pt_regs *regs)
 		if (!READ_ONCE(c->enabled) || c->ugen > gen)
 			continue;
 		this_cpu_inc(c->pcpu->hits);
+		ran |= BIT_ULL(c->slot);
 		if (!c->no_latency)
 			timed |= BIT_ULL(c->slot);
 	}
-	/* Only a client that times its calls needs this one found again. */
-	if (timed) {
-		/* The table before the client: kpc_usite_join() publishes it first. */
-		smp_rmb();
-		call = NULL;
-		if (READ_ONCE(site->u->calls))
-			call = kpc_ucall_take(site->u, user_stack_pointer(regs));
-		if (call) {
-			call->ran = timed;
-			call->gen = gen;
-			call->t0 = ktime_get_mono_fast_ns();
-		} else {
-			kpc_for_each_client(c, site)
-				if (timed & BIT_ULL(c->slot))
-					this_cpu_inc(c->pcpu->missed_pool);
-		}
+	/*
+	 * The call is recorded where a table exists (a timed client is or
+	 * was there), so that a timed client that did not see it enter is
+	 * not told of its return; a site of counting clients has none.
+	 */
+	if (!ran)
+		goto out;
+	/* A timed client seen above implies its table: pairs with list_add_tail_rcu(). */
+	smp_rmb();
+	calls = READ_ONCE(site->u->calls);
+	call = calls ? kpc_ucall_take(site->u, calls, user_stack_pointer(regs)) : NULL;
+	if (call) {
+		call->ran = ran;
+		call->gen = gen;
+		call->t0 = timed ? ktime_get_mono_fast_ns() : 0;
+	} else if (timed) {
+		kpc_for_each_client(c, site)
+			if (timed & BIT_ULL(c->slot))
+				this_cpu_inc(c->pcpu->missed_pool);
 	}
+out:
 	preempt_enable();
 	return kpc_uhandler_rc(site, wanted);
 }
@@ -330,11 +339,9 @@ static int kpc_uret_return(struct uprobe_consumer *uc, unsigned long func,
 	u64 ns = 0;
 
 	site = kpc_ucons_site(uc);
-	if (READ_ONCE(site->u->calls))
-		call = kpc_ucall_find(site->u, user_stack_pointer(regs) -
-					       kpc_uret_sp_skew(regs));
+	call = kpc_ucall_find(site->u, user_stack_pointer(regs) - kpc_uret_sp_skew(regs));
 	preempt_disable();
-	if (call)
+	if (call && call->t0)
 		ns = kpc_elapsed_ns(call->t0, ktime_get_mono_fast_ns());
 	kpc_for_each_client(c, site) {
 		if (!READ_ONCE(c->enabled))
@@ -350,10 +357,11 @@ static int kpc_uret_return(struct uprobe_consumer *uc, unsigned long func,
 		if (!call) {
 			/*
 			 * A fork's child returning from its parent's call, a
-			 * call not recorded (table full, a tail call): an
-			 * orphan, if a client wants this process (another
-			 * consumer of the same place may have kept the
-			 * breakpoint in one none of ours wants).
+			 * call not recorded (table full, a tail call, a call
+			 * in flight when the site's first timed client came):
+			 * an orphan, if a timed client wants this process
+			 * (another consumer of the same place may have kept
+			 * the breakpoint in one none of ours wants).
 			 */
 			orphan |= kpc_uclient_wants(c);
 			continue;
@@ -382,9 +390,12 @@ void kpc_uprobe_task_gone(void)
 		return;
 	rcu_read_lock();
 	list_for_each_entry_rcu(u, &kpc_uret_sites, ret_node) {
-		for (i = 0; atomic_read(&u->pending) && i < KPC_UCALLS_MAX; i++)
-			if (READ_ONCE(u->calls[i].task) == (unsigned long)current)
-				kpc_ucall_put(u, &u->calls[i]);
+		/* A task holding a slot of this table has seen it: no later than us. */
+		struct kpc_ucall *calls = READ_ONCE(u->calls);
+
+		for (i = 0; calls && atomic_read(&u->pending) && i < KPC_UCALLS_MAX; i++)
+			if (READ_ONCE(calls[i].task) == (unsigned long)current)
+				kpc_ucall_put(u, &calls[i]);
 	}
 	rcu_read_unlock();
 }
@@ -703,7 +714,7 @@ static int kpc_usite_join(struct kpc_site *site, struct kpc_probe *c)
 
 		if (!calls)
 			return -ENOMEM;
-		/* Seen before the client is: pairs with kpc_uret_entry()'s smp_rmb(). */
+		/* Before the client is seen (list_add_tail_rcu() releases it again). */
 		smp_store_release(&site->u->calls, calls);
 	}
 	c->slot = slot;

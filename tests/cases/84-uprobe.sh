@@ -20,7 +20,8 @@
 #      load and unload; a client with pid= joined by one without (a new
 #      consumer for the wider filter); a client taking the slot of one
 #      that left during a call is not told of that call's return, one
-#      that only counts is;
+#      that only counts is; a timed client joining a site of counting
+#      clients with a call in flight (an orphan return);
 #   4. rmmod while the program runs; a task killed inside a timed call
 #      gives its slot back (in_flight); clients loaded and unloaded in
 #      rounds while three processes call the function; the probed file
@@ -290,10 +291,10 @@ unload ucount
 expect_dmesg "kprobe_core: kpc_uclient/return $U:0x[0-9a-f]+ \\(kpc_usleep\\) \\(return\\): hits=0 returns=0 missed=0 latency_ns"
 returned 1 kpc_usleep
 # A newcomer that only counts counts that return: it counts returns, not
-# calls it saw enter (and a site of counting clients only keeps no table).
+# calls it saw enter.
 mark
 load ucount path=$U func=kpc_usleep ret=1 interval=0
-$U sleep 1 2000 >>/tmp/bg.out 2>&1 &
+$U sleep 1 5000 >>/tmp/bg.out 2>&1 &
 S=$!
 wait_listed "uretprobe uprobe .*\\(kpc_usleep\\) in_flight=1 "
 load kpc_uclient path=$U func=kpc_usleep ret=1 nolat=1
@@ -302,6 +303,22 @@ unload kpc_uclient
 unload ucount
 expect_dmesg "kprobe_core: kpc_uclient/return $U:0x[0-9a-f]+ \\(kpc_usleep\\) \\(return\\): hits=0 returns=1 missed=0 latency not measured\$"
 returned 1 kpc_usleep
+# The other way round: a site of counting clients keeps no table (no call
+# in flight for the listing), and a timed client joining it is not told
+# of a call in flight then: that return is an orphan.
+mark
+load kpc_uclient path=$U func=kpc_usleep ret=1 nolat=1
+$U sleep 1 5000 >>/tmp/bg.out 2>&1 &
+S=$!
+wait_listed "^    kpc_uclient/return enabled hits=1 "
+listed "uretprobe uprobe .*\\(kpc_usleep\\) in_flight=0 orphan_returns=0\$"
+load ucount path=$U func=kpc_usleep ret=1 interval=0
+wait $S
+listed "uretprobe uprobe .*\\(kpc_usleep\\) in_flight=0 orphan_returns=1\$"
+unload ucount
+unload kpc_uclient
+expect_dmesg "kprobe_core: kpc_uclient/return $U:0x[0-9a-f]+ \\(kpc_usleep\\) \\(return\\): hits=1 returns=1 missed=0 latency not measured\$"
+expect_dmesg "kprobe_core: ucount/returns $U:0x[0-9a-f]+ \\(kpc_usleep\\) \\(return\\): hits=0 returns=0 missed=0 latency_ns min=0 mean=0 max=0\$"
 
 echo "# 4. rmmod while running; killed inside a call; unlinked file"
 $U loop 5 >>/tmp/bg.out 2>&1 &
