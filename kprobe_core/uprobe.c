@@ -217,13 +217,11 @@ static struct kpc_ucall *kpc_ucall_slot(struct kpc_ucall *calls, unsigned int h,
 }
 
 /* This task's call at @sp; only the task itself writes a slot it took. */
-static struct kpc_ucall *kpc_ucall_find(struct kpc_usite *u, unsigned long sp)
+static struct kpc_ucall *kpc_ucall_find(struct kpc_ucall *calls, unsigned long sp)
 {
-	struct kpc_ucall *calls = READ_ONCE(u->calls), *call;
 	unsigned int h = kpc_ucall_hash(sp), i;
+	struct kpc_ucall *call;
 
-	if (!calls)	/* no timed client yet: no call was recorded */
-		return NULL;
 	for (i = 0; i < KPC_UCALLS_PROBE; i++) {
 		call = kpc_ucall_slot(calls, h, i);
 		if (READ_ONCE(call->task) == (unsigned long)current && call->sp == sp)
@@ -332,14 +330,18 @@ out:
 static int kpc_uret_return(struct uprobe_consumer *uc, unsigned long func,
 			   struct pt_regs *regs)
 {
-	struct kpc_ucall *call = NULL;
+	struct kpc_ucall *call = NULL, *calls;
 	bool orphan = false;
 	struct kpc_site *site;
 	struct kpc_probe *c;
 	u64 ns = 0;
 
 	site = kpc_ucons_site(uc);
-	call = kpc_ucall_find(site->u, user_stack_pointer(regs) - kpc_uret_sp_skew(regs));
+	/* No table, no call recorded: a site that never had a timed client. */
+	calls = READ_ONCE(site->u->calls);
+	if (calls)
+		call = kpc_ucall_find(calls, user_stack_pointer(regs) -
+					     kpc_uret_sp_skew(regs));
 	preempt_disable();
 	if (call && call->t0)
 		ns = kpc_elapsed_ns(call->t0, ktime_get_mono_fast_ns());
