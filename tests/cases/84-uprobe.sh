@@ -23,7 +23,8 @@
 #      that only counts is; a timed client joining a site of counting
 #      clients with a call in flight (an orphan return);
 #   4. rmmod while the program runs; a task killed inside a timed call
-#      gives its slot back (in_flight); clients loaded and unloaded in
+#      gives its slot back (in_flight); a client module unloading with
+#      its probes registered (the core removes them); clients loaded and unloaded in
 #      rounds while three processes call the function; the probed file
 #      unlinked;
 #   5. bad input: each its errno (as busybox insmod prints it) and its
@@ -350,6 +351,18 @@ wait $S || true
 listed "uretprobe uprobe .*\\(kpc_usleep\\) in_flight=0 orphan_returns=0\$"
 unload ucount
 expect_dmesg "kprobe_core: ucount/returns $U:0x[0-9a-f]+ \\(kpc_usleep\\) \\(return\\): hits=1 returns=0 missed=0 latency_ns min=0 mean=0 max=0\$"
+
+# A client that unloads with its probes registered: the core removes
+# them (its summaries, and no breakpoint left behind).
+mark
+load kpc_uclient path=$U func=kpc_ufunc ret=1 keep=1
+run $U calls 4
+unload kpc_uclient
+expect_dmesg "kprobe_core: module kpc_uclient unloaded with 2 probe\\(s\\) registered; removing them\$"
+expect_dmesg "kprobe_core: kpc_uclient/entry $U:$F \\(kpc_ufunc\\): hits=4\$"
+expect_dmesg "kprobe_core: kpc_uclient/return $U:$F \\(kpc_ufunc\\) \\(return\\): hits=4 returns=4 missed=0 latency_ns"
+no_probes "after kpc_uclient keep=1"
+run $U calls 2
 
 # Churn: clients come and go (sites made, shared, widened, torn down)
 # while three processes call the function; on the sanitizer kernel this

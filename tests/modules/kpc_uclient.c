@@ -36,6 +36,10 @@ static bool nolat;
 module_param(nolat, bool, 0444);
 MODULE_PARM_DESC(nolat, "the return probe counts only (KPC_F_NO_LATENCY; default 0)");
 
+static bool keep;
+module_param(keep, bool, 0444);
+MODULE_PARM_DESC(keep, "leave the probes registered on unload, for the core to remove (default 0)");
+
 static struct kpc_probe *kuc_probes[2];
 
 static int kuc_pre(struct kpc_probe *p, struct pt_regs *regs)
@@ -74,7 +78,8 @@ static int __init kuc_init(void)
 
 static void __exit kuc_exit(void)
 {
-	kpc_unregister_batch(kuc_probes, ARRAY_SIZE(kuc_probes));
+	if (!keep)
+		kpc_unregister_batch(kuc_probes, ARRAY_SIZE(kuc_probes));
 }
 
 module_init(kuc_init);
