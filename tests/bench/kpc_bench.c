@@ -74,6 +74,10 @@ MODULE_PARM_DESC(scale_rounds, "scaling rounds (odd)");
 static unsigned int phases = 31;
 module_param(phases, uint, 0444);
 MODULE_PARM_DESC(phases, "bit 0: per-hit, 1: control plane (entry), 2: scaling, 3: control plane (int3), 4: control plane (entry, KPC_F_FTRACE_OPS)");
+
+static uint ret_maxactive;
+module_param(ret_maxactive, uint, 0444);
+MODULE_PARM_DESC(ret_maxactive, "maxactive of the core's return clients (default 0: the core's own, 2 x possible CPUs)");
 /*
  * Under QEMU's -icount shift=0 the guest clock advances 1 ns per guest
  * instruction: every figure is then a count of instructions, and the
@@ -480,7 +484,7 @@ static int kb_cfg_register(struct kb_cfg *c)
 			char name[32];
 			struct kpc_desc d = {
 				.name = name, .addr = (unsigned long)c->fn,
-				.ret = kb_core_ret,
+				.ret = kb_core_ret, .maxactive = ret_maxactive,
 				.flags = c->kind == KB_RCORE_NOLAT ? KPC_F_NO_LATENCY : 0,
 			};
 			struct kpc_site_info info;
@@ -492,6 +496,10 @@ static int kb_cfg_register(struct kb_cfg *c)
 				c->ftrace = !kpc_lookup_addr(kpc_addr(c->cp[i]),
 							     KPC_KRETPROBE, &info) &&
 					    info.ftrace;
+			/* A re-arm leaves the kernel an aggregate kprobe there. */
+			if (!err && i == c->nprobes - 1)
+				pr_info("bench: %s: the site re-armed %llu time(s) while %u return client(s) joined, pool %llu\n",
+					c->name, (u64)info.rearms, c->nprobes, (u64)info.pool);
 			break;
 		}
 		case KB_NONE:
