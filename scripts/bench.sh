@@ -23,7 +23,9 @@
 #
 # Environment: KERNELS="name ..." limits the matrix; BENCH_TIMEOUT (default
 # 3600) is the host timeout of one guest; BENCH_ARGS adds words to the guest
-# command line of the full guest, e.g. "kpc_bench.phases=1".
+# command line of the full guest, e.g. "kpc_bench.phases=1"; BENCH_ARGS64 to
+# the icount-64 guest's (both, e.g. "kpc_bench.ret_maxactive=2", to compare
+# the two guests with the same probes).
 # Results: results/bench/<kernel>/<guest>/ (console.log, ktap.log, bench.txt),
 # results/bench/summary.txt, tests/bench/results/<kernel>.txt.
 set -uo pipefail
@@ -148,7 +150,7 @@ for k in $kernels; do
 		if [ "$g" = icount ]; then
 			args="$append ${BENCH_ARGS:-}"
 		else
-			args="$append possible_cpus=64 kpc_bench.phases=1"
+			args="$append possible_cpus=64 kpc_bench.phases=1 ${BENCH_ARGS64:-}"
 		fi
 		echo "   guest $g (several minutes)..."
 		scripts/boot.sh "${qargs[@]}" "$kenv" "$out/initramfs.cpio.gz" "$gout" \
