@@ -15,12 +15,14 @@ out() { printf "%s\n" "$*"; }
 # modules (every module in /modules is ours), or holds an address in the
 # module area (0xffffffffa0000000 up; 0xffffffffc0000000 up with KASLR) that
 # no symbol covers any more (a module since unloaded: only ours are ever
-# loaded in the guest), fails the case.
+# loaded in the guest), fails the case. A backtrace line is
+# "[<addr>] symbol" on 6.1 and "symbol" alone on 6.12: an unloaded
+# module's address is "[<...>] 0xffffffffa..." there, "0xffffffffa..." here.
 KML=/sys/kernel/debug/kmemleak
 [ -w $KML ] || KML=
 ours=$(for m in /modules/*.ko; do basename "$m" .ko; done | paste -sd'|' -)
 kml_reports() {
-	awk -v re="[[](${ours:-kprobe_core})[]]\$|[]] 0xffffffff[a-f][0-9a-f]{7}\$" '
+	awk -v re="[[](${ours:-kprobe_core})[]]\$|([]]|^) +0xffffffff[a-f][0-9a-f]{7}\$" '
 		function flush() { if (hit) printf "%s", blk; blk = ""; hit = 0 }
 		/^unreferenced object / { flush() }
 		{ blk = blk $0 "\n"; if ($0 ~ re) hit = 1 }
