@@ -12,7 +12,7 @@
 #   OUT   where each guest's logs go (OUT/all, OUT/<isolated case>)
 # Environment: BOOT_TIMEOUT (default 1800), the host timeout of the shared
 # guest: the debug kernel's suite alone took 862 s under TCG on a loaded
-# host (debug-6.12, 2026-12-04).
+# host (debug-6.12, 2026-12-04; tests/logs/debug-6.12-suite.txt).
 # CASES="20-owner-unload 45-long-symbol": only those cases (make mutate, to
 # see a new mutant killed without the whole suite).
 set -uo pipefail
