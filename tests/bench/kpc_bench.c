@@ -22,6 +22,7 @@
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
+#include <linux/fprobe.h>
 #include <linux/irqflags.h>
 #include <linux/kprobes.h>
 #include <linux/ktime.h>
@@ -31,6 +32,7 @@
 #include <linux/sched.h>
 #include <linux/slab.h>
 #include <linux/sort.h>
+#include <linux/version.h>
 #include <kprobe_core.h>
 
 /*
@@ -50,6 +52,17 @@
 
 #if !IS_ENABLED(CONFIG_KPROBES) || !IS_ENABLED(CONFIG_KRETPROBES)
 #error "kpc_bench needs CONFIG_KPROBES and CONFIG_KRETPROBES"
+#endif
+
+/*
+ * fprobe rows: the kernel's other return hook, what a return backend on it
+ * would start from. Debian's 6.1 builds no fprobe; from 6.5 its entry
+ * handler returns int and gets the return address (the only form here).
+ */
+#if IS_ENABLED(CONFIG_FPROBE) && LINUX_VERSION_CODE >= KERNEL_VERSION(6, 5, 0)
+#define KB_FPROBE_OK	1
+#else
+#define KB_FPROBE_OK	0
 #endif
 
 #define KB_MAX_ROUNDS	31
@@ -113,6 +126,10 @@ KB_HIT_TARGET(kb_hit_bare4)
 KB_HIT_TARGET(kb_hit_core4)
 KB_HIT_TARGET(kb_hit_rbare)
 KB_HIT_TARGET(kb_hit_rbare_lat)
+KB_HIT_TARGET(kb_hit_rbare_ent)
+KB_HIT_TARGET(kb_hit_fp_ret)
+KB_HIT_TARGET(kb_hit_fp_ent)
+KB_HIT_TARGET(kb_hit_fp_lat)
 KB_HIT_TARGET(kb_hit_rcore)
 KB_HIT_TARGET(kb_hit_rcore_nolat)
 KB_HIT_TARGET(kb_hit_rbare4)
@@ -188,6 +205,7 @@ static const struct kb_fn_ent *kb_fn(unsigned int i)
 /* ---- handlers: the same per-CPU count in every configuration ---- */
 
 static DEFINE_PER_CPU(u64, kb_hits);
+static DEFINE_PER_CPU(u64, kb_entries);	/* entries counted apart from kb_hits */
 static DEFINE_PER_CPU(u64, kb_lat_hist[KPC_HIST_BUCKETS]);
 
 static int kb_bare_pre(struct kprobe *kp, struct pt_regs *regs)
@@ -222,6 +240,49 @@ static int kb_bare_lat_ret(struct kretprobe_instance *ri, struct pt_regs *regs)
 }
 NOKPROBE_SYMBOL(kb_bare_lat_ret);
 
+/* A bare kretprobe counting entries too, as a core client's stats do. */
+static int kb_bare_ent_entry(struct kretprobe_instance *ri, struct pt_regs *regs)
+{
+	this_cpu_inc(kb_entries);
+	return 0;
+}
+NOKPROBE_SYMBOL(kb_bare_ent_entry);
+
+#if KB_FPROBE_OK
+static int kb_fp_entry(struct fprobe *fp, unsigned long ip, unsigned long ret_ip,
+		       struct pt_regs *regs, void *data)
+{
+	this_cpu_inc(kb_entries);
+	return 0;
+}
+NOKPROBE_SYMBOL(kb_fp_entry);
+
+static void kb_fp_exit(struct fprobe *fp, unsigned long ip, unsigned long ret_ip,
+		       struct pt_regs *regs, void *data)
+{
+	this_cpu_inc(kb_hits);
+}
+NOKPROBE_SYMBOL(kb_fp_exit);
+
+static int kb_fp_lat_entry(struct fprobe *fp, unsigned long ip,
+			   unsigned long ret_ip, struct pt_regs *regs, void *data)
+{
+	*(u64 *)data = ktime_get_mono_fast_ns();
+	return 0;
+}
+NOKPROBE_SYMBOL(kb_fp_lat_entry);
+
+static void kb_fp_lat_exit(struct fprobe *fp, unsigned long ip,
+			   unsigned long ret_ip, struct pt_regs *regs, void *data)
+{
+	u64 ns = ktime_get_mono_fast_ns() - *(u64 *)data;
+
+	this_cpu_inc(kb_lat_hist[kpc_hist_bucket(ns)]);
+	this_cpu_inc(kb_hits);
+}
+NOKPROBE_SYMBOL(kb_fp_lat_exit);
+#endif
+
 static int kb_core_pre(struct kpc_probe *p, struct pt_regs *regs)
 {
 	this_cpu_inc(kb_hits);
@@ -236,20 +297,26 @@ static void kb_core_ret(struct kpc_probe *p, struct pt_regs *regs, void *data,
 }
 NOKPROBE_SYMBOL(kb_core_ret);
 
-static u64 kb_hits_sum(void)
+static u64 kb_sum(u64 __percpu *counter)
 {
 	u64 sum = 0;
 	int cpu;
 
 	for_each_possible_cpu(cpu)
-		sum += per_cpu(kb_hits, cpu);
+		sum += *per_cpu_ptr(counter, cpu);
 	return sum;
+}
+
+static u64 kb_hits_sum(void)
+{
+	return kb_sum(&kb_hits);
 }
 
 /* ---- configurations ---- */
 
 enum kb_kind {
-	KB_NONE, KB_BARE, KB_CORE, KB_RBARE, KB_RBARE_LAT, KB_RCORE, KB_RCORE_NOLAT, KB_FOPS
+	KB_NONE, KB_BARE, KB_CORE, KB_RBARE, KB_RBARE_LAT, KB_RBARE_ENT, KB_RCORE,
+	KB_RCORE_NOLAT, KB_FOPS, KB_FP_RET, KB_FP_ENT, KB_FP_LAT
 };
 
 struct kb_cfg {
@@ -268,6 +335,10 @@ struct kb_cfg {
 	struct kprobe kp[4];
 	struct kretprobe rp[4];
 	struct kpc_probe *cp[4];
+#if KB_FPROBE_OK
+	struct fprobe fp;
+#endif
+	bool absent;		/* this kernel cannot do it: not measured */
 	u64 ps[KB_MAX_ROUNDS];	/* picoseconds per call, per round */
 	u64 median;
 	bool bad;
@@ -280,7 +351,8 @@ struct kb_cfg {
 enum {
 	HIT_NONE, HIT_BARE, HIT_CORE, HIT_BARE4, HIT_CORE4, HIT_RBARE,
 	HIT_RBARE_LAT, HIT_RCORE, HIT_RCORE_NOLAT, HIT_RBARE4, HIT_RCORE4, HIT_IN_BARE,
-	HIT_IN_CORE, HIT_FOPS, HIT_FOPS4, HIT_NCFG
+	HIT_IN_CORE, HIT_FOPS, HIT_FOPS4, HIT_RBARE_ENT, HIT_FP_RET, HIT_FP_ENT,
+	HIT_FP_LAT, HIT_NCFG
 };
 
 static struct kb_cfg kb_hit[HIT_NCFG] = {
@@ -300,6 +372,11 @@ static struct kb_cfg kb_hit[HIT_NCFG] = {
 	[HIT_IN_CORE]	= KB_CFG(hit_in_core, KB_CORE, 1, true, "kprobe_core kprobe, inside (" KB_TRAP ")"),
 	[HIT_FOPS]	= KB_CFG(hit_fops, KB_FOPS, 1, false, "kprobe_core KPC_F_FTRACE_OPS, entry"),
 	[HIT_FOPS4]	= KB_CFG(hit_fops4, KB_FOPS, 4, false, "4 KPC_F_FTRACE_OPS clients, one address"),
+	/* the return path taken apart: what an entry handler costs, and fprobe */
+	[HIT_RBARE_ENT]	= KB_CFG(hit_rbare_ent, KB_RBARE_ENT, 1, false, "bare kretprobe, count entries+returns"),
+	[HIT_FP_RET]	= KB_CFG(hit_fp_ret, KB_FP_RET, 1, false, "bare fprobe, count returns"),
+	[HIT_FP_ENT]	= KB_CFG(hit_fp_ent, KB_FP_ENT, 1, false, "bare fprobe, count entries+returns"),
+	[HIT_FP_LAT]	= KB_CFG(hit_fp_lat, KB_FP_LAT, 1, false, "bare fprobe, count+latency hist"),
 };
 
 enum { SC_NONE, SC_BARE, SC_CORE, SC_NCFG };
@@ -329,9 +406,19 @@ static void kb_cfg_unregister(struct kb_cfg *c)
 			break;
 		case KB_RBARE:
 		case KB_RBARE_LAT:
+		case KB_RBARE_ENT:
 			if (c->rp[i].kp.addr)
 				unregister_kretprobe(&c->rp[i]);
 			c->rp[i].kp.addr = NULL;
+			break;
+		case KB_FP_RET:
+		case KB_FP_ENT:
+		case KB_FP_LAT:
+#if KB_FPROBE_OK
+			if (c->fp.exit_handler)
+				unregister_fprobe(&c->fp);
+			c->fp.exit_handler = NULL;
+#endif
 			break;
 		case KB_CORE:
 		case KB_RCORE:
@@ -436,6 +523,32 @@ static int kb_register_inside(struct kb_cfg *c)
 	return err;
 }
 
+/* A bare fprobe on @c's target; absent where the kernel has none. */
+static int kb_fp_register(struct kb_cfg *c)
+{
+#if KB_FPROBE_OK
+	unsigned long addr = (unsigned long)c->fn;
+	int err;
+
+	memset(&c->fp, 0, sizeof(c->fp));
+	c->fp.exit_handler = c->kind == KB_FP_LAT ? kb_fp_lat_exit : kb_fp_exit;
+	if (c->kind == KB_FP_ENT)
+		c->fp.entry_handler = kb_fp_entry;
+	if (c->kind == KB_FP_LAT) {
+		c->fp.entry_handler = kb_fp_lat_entry;
+		c->fp.entry_data_size = sizeof(u64);
+	}
+	err = register_fprobe_ips(&c->fp, &addr, 1);
+	if (err)
+		c->fp.exit_handler = NULL;
+	c->ftrace = !err;
+	return err;
+#else
+	c->absent = true;
+	return 0;
+#endif
+}
+
 static int kb_cfg_register(struct kb_cfg *c)
 {
 	unsigned int i;
@@ -452,10 +565,13 @@ static int kb_cfg_register(struct kb_cfg *c)
 			break;
 		case KB_RBARE:
 		case KB_RBARE_LAT:
+		case KB_RBARE_ENT:
 			memset(&c->rp[i], 0, sizeof(c->rp[i]));
 			c->rp[i].kp.addr = (kprobe_opcode_t *)c->fn;
-			if (c->kind == KB_RBARE) {
+			if (c->kind != KB_RBARE_LAT) {
 				c->rp[i].handler = kb_bare_ret;
+				if (c->kind == KB_RBARE_ENT)
+					c->rp[i].entry_handler = kb_bare_ent_entry;
 			} else {
 				c->rp[i].entry_handler = kb_bare_lat_entry;
 				c->rp[i].handler = kb_bare_lat_ret;
@@ -502,6 +618,11 @@ static int kb_cfg_register(struct kb_cfg *c)
 					c->name, (u64)info.rearms, c->nprobes, (u64)info.pool);
 			break;
 		}
+		case KB_FP_RET:
+		case KB_FP_ENT:
+		case KB_FP_LAT:
+			err = kb_fp_register(c);
+			break;
 		case KB_NONE:
 			break;
 		}
@@ -530,14 +651,23 @@ static u64 kb_time(const struct kb_cfg *c, unsigned long n)
 /* Measure @c once into slot @r; check every probe saw every call. */
 static void kb_measure(struct kb_cfg *c, unsigned int r)
 {
-	u64 before = kb_hits_sum(), got, want, ns;
+	u64 before = kb_hits_sum(), entries = kb_sum(&kb_entries), got, want, ns;
+	bool counts_entries = c->kind == KB_RBARE_ENT || c->kind == KB_FP_ENT;
 
+	if (c->absent)
+		return;
 	ns = kb_time(c, c->n);
 	got = kb_hits_sum() - before;
 	want = (u64)c->n * kb_hits_per_call(c);
 	if (got != want && !c->bad) {
 		pr_err("FAIL: %s: %llu hits for %lu calls, want %llu\n",
 		       c->name, got, c->n, want);
+		c->bad = true;
+	}
+	entries = kb_sum(&kb_entries) - entries;
+	if (entries != (counts_entries ? c->n : 0) && !c->bad) {
+		pr_err("FAIL: %s: %llu entries counted for %lu calls\n",
+		       c->name, entries, c->n);
 		c->bad = true;
 	}
 	c->ps[r] = div64_u64(ns * 1000, c->n);
@@ -551,6 +681,8 @@ static void kb_calibrate(struct kb_cfg *c)
 	u64 ns;
 	int i;
 
+	if (c->absent)
+		return;
 	for (;;) {
 		ns = kb_time(c, n);
 		cond_resched();
@@ -639,7 +771,7 @@ static void kb_print_ratio(const char *what, const struct kb_cfg *a,
 	s64 lo, hi;
 
 	kb_ratio_range(a, b, base, nr, &lo, &hi);
-	if (v < 0) {
+	if (v < 0 || a->absent || b->absent) {
 		pr_info("bench: %s = n/a\n", what);
 		return;
 	}
@@ -668,8 +800,14 @@ static void kb_print_table(const char *title, const struct kb_cfg *cfg,
 			lo = min(lo, c->ps[r]);
 			hi = max(hi, c->ps[r]);
 		}
+		if (c->absent) {
+			pr_info("# %-36s not on this kernel (no fprobe)\n", c->what);
+			continue;
+		}
 		if (c->kind == KB_NONE)
 			snprintf(mode, sizeof(mode), "-");
+		else if (c->kind == KB_FP_RET || c->kind == KB_FP_ENT || c->kind == KB_FP_LAT)
+			snprintf(mode, sizeof(mode), "fprobe");
 		else if (c->inside)
 			snprintf(mode, sizeof(mode), "+%u", c->offset);
 		else
@@ -731,6 +869,11 @@ static void kb_report_hit(void)
 	kb_print_ratio("fops_overhead f-ops/bare", &kb_hit[HIT_FOPS], &kb_hit[HIT_BARE], none, rounds);
 	kb_print_ratio("fops_vs_kprobe f-ops/core", &kb_hit[HIT_FOPS], &kb_hit[HIT_CORE], none, rounds);
 	kb_print_ratio("fops_shared4 f-ops/bare", &kb_hit[HIT_FOPS4], &kb_hit[HIT_BARE4], none, rounds);
+	kb_print_ratio("ret_nolat core/bare_entries", &kb_hit[HIT_RCORE_NOLAT], &kb_hit[HIT_RBARE_ENT], none, rounds);
+	kb_print_ratio("ret_entries bare_entries/bare", &kb_hit[HIT_RBARE_ENT], &kb_hit[HIT_RBARE], none, rounds);
+	kb_print_ratio("fprobe_ret fprobe/kretprobe", &kb_hit[HIT_FP_RET], &kb_hit[HIT_RBARE], none, rounds);
+	kb_print_ratio("fprobe_entries fprobe/kretprobe", &kb_hit[HIT_FP_ENT], &kb_hit[HIT_RBARE_ENT], none, rounds);
+	kb_print_ratio("fprobe_lat fprobe/kretprobe", &kb_hit[HIT_FP_LAT], &kb_hit[HIT_RBARE_LAT], none, rounds);
 }
 
 /* ---- phase 2: control plane ---- */
