@@ -32,7 +32,6 @@
 #include <linux/sched.h>
 #include <linux/slab.h>
 #include <linux/sort.h>
-#include <linux/version.h>
 #include <kprobe_core.h>
 
 /*
@@ -56,10 +55,11 @@
 
 /*
  * fprobe rows: the kernel's other return hook, what a return backend on it
- * would start from. Debian's 6.1 builds no fprobe; from 6.5 its entry
- * handler returns int and gets the return address (the only form here).
+ * would start from. Debian's 6.1 builds no fprobe (nor do its arm64 6.12
+ * and rt kernels); the handlers here have the form 6.12's has (from 6.5:
+ * the entry handler returns int and gets the return address).
  */
-#if IS_ENABLED(CONFIG_FPROBE) && LINUX_VERSION_CODE >= KERNEL_VERSION(6, 5, 0)
+#if IS_ENABLED(CONFIG_FPROBE)
 #define KB_FPROBE_OK	1
 #else
 #define KB_FPROBE_OK	0
