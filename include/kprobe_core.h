@@ -61,6 +61,16 @@ struct kpc_probe;
  * counted, but no time is taken for it and no histogram kept; its return
  * handler gets latency_ns 0 and its stats' lat_* fields stay 0. A call
  * that only such clients track takes no timestamp at all.
+ *
+ * With no entry handler and no per-call data it is a counting client, the
+ * cheapest kind: the core keeps no record of which of its calls are in
+ * flight. It counts each entry while it is enabled, and each return of a
+ * call the site tracks while it is enabled, so also returns of calls that
+ * entered before it joined or while it was disabled (as the kernel's and
+ * bpftrace's counting kretprobes do, and as a counting uretprobe client
+ * does). Its maxactive sizes the site's kernel pool but is not a limit of
+ * its own: it misses calls only when the pool is empty (missed_pool), and
+ * its inflight and peak_inflight stay 0. Its return handler gets data NULL.
  */
 #define KPC_F_NO_LATENCY	0x4
 
@@ -166,9 +176,11 @@ struct kpc_desc {
  * @missed_pool: kretprobe calls not tracked because @maxactive were already
  *               in flight, or the kernel had no free instance
  * @returns: kretprobe returns seen (while the client was enabled)
- * @inflight: the client's calls in flight now (entered, not yet returned)
+ * @inflight: the client's calls in flight now (entered, not yet returned);
+ *            0 for a counting client (KPC_F_NO_LATENCY), which keeps none
  * @peak_inflight: most of the client's calls in flight at once; at most
- *                 @maxactive (calls beyond it are counted in @missed_pool)
+ *                 @maxactive (calls beyond it are counted in @missed_pool);
+ *                 0 for a counting client
  * @maxactive: the client's effective maxactive
  * @lat_count: returns measured (0 for a KPC_F_NO_LATENCY client)
  * @lat_min_ns: shortest entry-to-return time

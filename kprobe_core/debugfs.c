@@ -28,6 +28,9 @@ static void kpc_show_client(struct seq_file *m, const struct kpc_probe *c)
 			   st.lat_min_ns,
 			   st.lat_count ? div64_u64(st.lat_sum_ns, st.lat_count) : 0,
 			   st.lat_max_ns);
+	else if (c->site->kind == KPC_KRETPROBE && c->counting)
+		seq_printf(m, " returns=%llu maxactive=%d counting lat_ns off", st.returns,
+			   st.maxactive);
 	else if (c->site->kind == KPC_KRETPROBE && c->no_latency)
 		seq_printf(m, " returns=%llu peak=%llu maxactive=%d lat_ns off", st.returns,
 			   st.peak_inflight, st.maxactive);

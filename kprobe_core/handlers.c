@@ -2,7 +2,8 @@
 /*
  * The hot path: the kernel calls these for every hit, in probe context.
  * No locks, no allocation, no sleeping; per-CPU counters, and one atomic
- * per return-probe client for its exact in-flight limit. Each arm's
+ * per return-probe client for its exact in-flight limit (none for a
+ * counting client: KPC_F_NO_LATENCY, no entry handler, no data). Each arm's
  * handlers fan out to the site's clients in registration order.
  *
  * Kprobe handlers run with interrupts or preemption disabled, which is an
@@ -169,6 +170,7 @@ static int kpc_kretprobe_entry(struct kretprobe_instance *ri,
 	struct kpc_arm *arm = kpc_ri_arm(ri);
 	struct kpc_call *call = (struct kpc_call *)ri->data;
 	struct kpc_probe *c;
+	bool counted = false;
 	void *slice;
 	u64 ran = 0;
 	int held;
@@ -190,6 +192,16 @@ static int kpc_kretprobe_entry(struct kretprobe_instance *ri,
 	kpc_for_each_client(c, arm->site) {
 		if (!READ_ONCE(c->enabled))
 			continue;
+		/*
+		 * A counting client takes no token and keeps no record of the
+		 * call: it counts the entry here and any return of a call the
+		 * site tracks while it is enabled (the return handler).
+		 */
+		if (c->counting) {
+			this_cpu_inc(c->pcpu->hits);
+			counted = true;
+			continue;
+		}
 		held = kpc_token_get(c);
 		if (!held) {
 			this_cpu_inc(c->pcpu->missed_pool);
@@ -208,7 +220,7 @@ static int kpc_kretprobe_entry(struct kretprobe_instance *ri,
 		this_cpu_inc(arm->held->n[c->slot]);
 		ran |= BIT_ULL(c->slot);
 	}
-	if (!ran)
+	if (!ran && !counted)
 		return 1;
 	call->ran = ran;
 	/*
@@ -248,6 +260,14 @@ static int kpc_kretprobe_ret(struct kretprobe_instance *ri,
 	ns = kpc_elapsed_ns(call->t0, now);
 	/* Calls an old arm took still return through it: handle them. */
 	kpc_for_each_client(c, arm->site) {
+		if (c->counting) {
+			if (READ_ONCE(c->enabled)) {
+				this_cpu_inc(c->pcpu->lat_count);
+				if (c->ret)
+					c->ret(c, regs, NULL, 0);
+			}
+			continue;
+		}
 		if (!(call->ran & BIT_ULL(c->slot)))
 			continue;
 		if (READ_ONCE(c->enabled)) {
@@ -261,7 +281,8 @@ static int kpc_kretprobe_ret(struct kretprobe_instance *ri,
 		}
 		atomic_dec(&c->held);
 	}
-	kpc_call_release(arm, call, false);
+	if (call->ran)
+		kpc_call_release(arm, call, false);
 	return 0;
 }
 NOKPROBE_SYMBOL(kpc_kretprobe_ret);

@@ -151,6 +151,7 @@ struct kpc_probe {
 	bool removing;			/* collected for removal (kpc_lock) */
 	/* kretprobe only */
 	bool no_latency;		/* KPC_F_NO_LATENCY */
+	bool counting;			/* no_latency, no entry handler, no data */
 	int maxactive;
 	atomic_t held;			/* calls in flight holding a token */
 	atomic_t peak;			/* most tokens held at once */

@@ -233,6 +233,8 @@ static struct kpc_probe *kpc_client_alloc(const struct kpc_desc *d,
 		c->maxactive = d->maxactive ? d->maxactive : kpc_default_maxactive();
 		c->data_size = d->data_size;
 		c->no_latency = d->flags & KPC_F_NO_LATENCY;
+		/* handlers.c: no token, no call record, no slice */
+		c->counting = c->no_latency && !d->entry && !d->data_size;
 	}
 	return c;
 }

@@ -157,6 +157,14 @@ void kpc_print_summary(const struct kpc_probe *p)
 			site->where, st.hits, st.missed_reentry);
 		return;
 	}
+	/* a counting client keeps no calls in flight: no peak to show */
+	if (p->counting) {
+		pr_info("%s/%s %s (return): hits=%llu returns=%llu missed=%llu (reentry=%llu pool=%llu) maxactive=%d counting, latency not measured\n",
+			owner, p->name, site->where, st.hits, st.returns,
+			st.missed_reentry + st.missed_pool, st.missed_reentry,
+			st.missed_pool, st.maxactive);
+		goto pool;
+	}
 	if (p->no_latency) {
 		pr_info("%s/%s %s (return): hits=%llu returns=%llu missed=%llu (reentry=%llu pool=%llu) peak=%llu maxactive=%d latency not measured\n",
 			owner, p->name, site->where, st.hits, st.returns,

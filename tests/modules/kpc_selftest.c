@@ -990,6 +990,75 @@ out:
 }
 
 /*
+ * A counting client (KPC_F_NO_LATENCY, no entry handler, no data) takes no
+ * token: maxactive=1 does not stop it counting two calls in flight. A
+ * newcomer counts the returns of calls that entered before it joined, a
+ * disabled one counts nothing, and neither keeps calls in flight.
+ */
+static atomic_t counting_bad = ATOMIC_INIT(0);
+
+static void counting_ret(struct kpc_probe *p, struct pt_regs *regs, void *data,
+			 u64 latency_ns)
+{
+	if (data || latency_ns)
+		atomic_inc(&counting_bad);
+}
+
+static bool t_kretprobe_counting(void)
+{
+	struct kpc_desc d = {
+		.name = "count_max1", .symbol = "st_target_hold", .ret = counting_ret,
+		.flags = KPC_F_NO_LATENCY, .maxactive = 1,
+	};
+	struct kpc_probe *c1, *c2;
+	struct kpc_stats s1, s2;
+	struct holders h;
+	bool ok = true;
+
+	if (num_online_cpus() < 2) {
+		pr_info("# needs two CPUs\n");
+		return false;
+	}
+	atomic_set(&counting_bad, 0);
+	c1 = kpc_register_kretprobe(&d);
+	if (!CHECK(!IS_ERR(c1), "err %ld", PTR_ERR(c1)))
+		return false;
+	ok &= hold_start(&h, 2);
+	d.name = "count_new";
+	d.maxactive = 0;
+	c2 = kpc_register_kretprobe(&d);
+	kpc_get_stats(c1, &s1);
+	hold_stop(&h);
+	ok &= CHECK(s1.hits == 2 && !s1.missed_pool && !s1.inflight && !s1.peak_inflight,
+		    "two held calls: hits %llu missed %llu inflight %llu peak %llu",
+		    s1.hits, s1.missed_pool, s1.inflight, s1.peak_inflight);
+	if (!CHECK(!IS_ERR(c2), "err %ld", PTR_ERR(c2))) {
+		kpc_unregister(c1);
+		return false;
+	}
+	kpc_get_stats(c1, &s1);
+	kpc_get_stats(c2, &s2);
+	ok &= CHECK(s1.returns == 2 && !s2.hits && s2.returns == 2,
+		    "after: max1 returns %llu, newcomer hits %llu returns %llu",
+		    s1.returns, s2.hits, s2.returns);
+	kpc_disable(c2);
+	st_target_hold(0);
+	kpc_enable(c2);
+	st_target_hold(0);
+	kpc_get_stats(c1, &s1);
+	kpc_get_stats(c2, &s2);
+	kpc_unregister(c2);
+	kpc_unregister(c1);
+	ok &= CHECK(s1.hits == 4 && s1.returns == 4 && s2.hits == 1 && s2.returns == 3 &&
+		    !s2.inflight && !s2.peak_inflight,
+		    "one call disabled, one enabled: max1 %llu/%llu, newcomer %llu/%llu inflight %llu peak %llu",
+		    s1.hits, s1.returns, s2.hits, s2.returns, s2.inflight, s2.peak_inflight);
+	ok &= CHECK(!atomic_read(&counting_bad), "%d returns with data or a latency",
+		    atomic_read(&counting_bad));
+	return ok;
+}
+
+/*
  * Calls that never return: threads that exit inside the probed function
  * hold no token afterwards, so maxactive=1 keeps tracking later calls.
  */
@@ -2105,6 +2174,7 @@ static const struct {
 	{ "kretprobe_no_latency", t_kretprobe_no_latency },
 	{ "latency_of_a_backwards_clock_is_zero", t_elapsed_backwards },
 	{ "kretprobe_maxactive_misses", t_kretprobe_maxactive },
+	{ "kretprobe_counting_client", t_kretprobe_counting },
 	{ "two_clients_one_address", t_two_clients },
 	{ "three_clients_one_address", t_three_clients },
 	{ "batch_register_unregister", t_batch },

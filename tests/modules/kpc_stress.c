@@ -84,6 +84,14 @@ static void check_ret(struct kpc_probe *p, struct pt_regs *regs, void *data,
 		atomic_inc(&bad_slices);
 }
 
+/* A counting client's return handler gets no data and no latency. */
+static void counting_ret(struct kpc_probe *p, struct pt_regs *regs, void *data,
+			 u64 ns)
+{
+	if (data || ns)
+		atomic_inc(&bad_slices);
+}
+
 struct caller {
 	struct task_struct *task;
 	unsigned long calls;
@@ -392,10 +400,15 @@ static int __init kpc_stress_init(void)
 		.name = "witness_r", .symbol = "stress_rp_target", .entry = fill_entry,
 		.ret = check_ret, .data_size = sizeof(unsigned long),
 	};
+	/* counting: no token, no record of its calls, the same exact counts */
+	const struct kpc_desc wc = {
+		.name = "witness_c", .symbol = "stress_rp_target", .ret = counting_ret,
+		.flags = KPC_F_NO_LATENCY,
+	};
 	struct task_struct *churn, *reader = NULL;
-	static struct kpc_stats sk, sr, si;	/* too big for the stack together */
+	static struct kpc_stats sk, sr, si, sc;	/* too big for the stack together */
 	struct kpc_site_info ii = {}, ir = {};
-	struct kpc_probe *pk, *pr, *pi;
+	struct kpc_probe *pk, *pr, *pi, *pc;
 	u64 base_i = 0, base_r = 0;
 	unsigned long calls = 0;
 	int i, err = 0;
@@ -408,8 +421,10 @@ static int __init kpc_stress_init(void)
 	pk = kpc_register_kprobe(&wk);
 	pr = kpc_register_kretprobe(&wr);
 	pi = witness_int3();
-	if (IS_ERR(pk) || IS_ERR(pr) || IS_ERR(pi)) {
-		err = IS_ERR(pk) ? PTR_ERR(pk) : IS_ERR(pr) ? PTR_ERR(pr) : PTR_ERR(pi);
+	pc = kpc_register_kretprobe(&wc);
+	if (IS_ERR(pk) || IS_ERR(pr) || IS_ERR(pi) || IS_ERR(pc)) {
+		err = IS_ERR(pk) ? PTR_ERR(pk) : IS_ERR(pr) ? PTR_ERR(pr) :
+		      IS_ERR(pi) ? PTR_ERR(pi) : PTR_ERR(pc);
 		goto out;
 	}
 	if (!kpc_lookup_addr(kpc_addr(pi), KPC_KPROBE, &ii) &&
@@ -464,12 +479,15 @@ static int __init kpc_stress_init(void)
 	kpc_get_stats(pk, &sk);
 	kpc_get_stats(pr, &sr);
 	kpc_get_stats(pi, &si);
+	kpc_get_stats(pc, &sc);
 	pr_info("# %u s on %d CPUs: %lu calls per target, witness hits %llu (kprobe) %llu (int3 kprobe +%u) %llu/%llu (kretprobe entry/return), %lu registrations, %lu unregistrations, %lu failed, %d bad slices\n",
 		seconds, ncallers, calls, sk.hits, si.hits, int3_offset, sr.hits,
 		sr.returns, n_reg, n_unreg, n_fail, atomic_read(&bad_slices));
 	pr_info("# witness misses: %llu %llu (kprobe, int3 kprobe), %llu/%llu (kretprobe reentry/pool), %llu in flight\n",
 		sk.missed_reentry, si.missed_reentry, sr.missed_reentry, sr.missed_pool,
 		sr.inflight);
+	pr_info("# counting witness (KPC_F_NO_LATENCY): %llu/%llu (kretprobe entry/return), %llu/%llu missed (reentry/pool)\n",
+		sc.hits, sc.returns, sc.missed_reentry, sc.missed_pool);
 	if (kpc_lookup_addr(kpc_addr(pi), KPC_KPROBE, &ii) ||
 	    kpc_lookup_addr(kpc_addr(pr), KPC_KRETPROBE, &ir))
 		n_bad++;
@@ -495,6 +513,8 @@ static int __init kpc_stress_init(void)
 	ok = calls > 0 && sk.hits == calls && sr.hits == calls && si.hits == calls &&
 	     sr.returns == calls && !sk.missed_reentry && !si.missed_reentry &&
 	     !sr.missed_reentry && !sr.missed_pool && !sr.inflight &&
+	     sc.hits == calls && sc.returns == calls && !sc.missed_reentry &&
+	     !sc.missed_pool &&
 	     !n_fail && n_reg == n_unreg && !atomic_read(&bad_slices) && !n_bad;
 	pr_info("%s 1 stress\n", ok ? "ok" : "not ok");
 out:
@@ -504,6 +524,8 @@ out:
 		kpc_unregister(pr);
 	if (!IS_ERR(pi))
 		kpc_unregister(pi);
+	if (!IS_ERR(pc))
+		kpc_unregister(pc);
 	kfree(callers);
 	return err;
 }
