@@ -127,6 +127,7 @@ KB_HIT_TARGET(kb_hit_core4)
 KB_HIT_TARGET(kb_hit_rbare)
 KB_HIT_TARGET(kb_hit_rbare_lat)
 KB_HIT_TARGET(kb_hit_rbare_ent)
+KB_HIT_TARGET(kb_hit_rbare_call)
 KB_HIT_TARGET(kb_hit_fp_ret)
 KB_HIT_TARGET(kb_hit_fp_ent)
 KB_HIT_TARGET(kb_hit_fp_lat)
@@ -248,6 +249,20 @@ static int kb_bare_ent_entry(struct kretprobe_instance *ri, struct pt_regs *regs
 }
 NOKPROBE_SYMBOL(kb_bare_ent_entry);
 
+/*
+ * The least any fan-out adds: the return handler calls the client's
+ * handler (kb_core_ret) through a pointer, as the core does.
+ */
+static void (*kb_client_ret)(struct kpc_probe *p, struct pt_regs *regs,
+			     void *data, u64 latency_ns);
+
+static int kb_bare_call_ret(struct kretprobe_instance *ri, struct pt_regs *regs)
+{
+	READ_ONCE(kb_client_ret)(NULL, regs, NULL, 0);
+	return 0;
+}
+NOKPROBE_SYMBOL(kb_bare_call_ret);
+
 #if KB_FPROBE_OK
 static int kb_fp_entry(struct fprobe *fp, unsigned long ip, unsigned long ret_ip,
 		       struct pt_regs *regs, void *data)
@@ -315,7 +330,7 @@ static u64 kb_hits_sum(void)
 /* ---- configurations ---- */
 
 enum kb_kind {
-	KB_NONE, KB_BARE, KB_CORE, KB_RBARE, KB_RBARE_LAT, KB_RBARE_ENT, KB_RCORE,
+	KB_NONE, KB_BARE, KB_CORE, KB_RBARE, KB_RBARE_LAT, KB_RBARE_ENT, KB_RBARE_CALL, KB_RCORE,
 	KB_RCORE_NOLAT, KB_FOPS, KB_FP_RET, KB_FP_ENT, KB_FP_LAT
 };
 
@@ -351,7 +366,7 @@ struct kb_cfg {
 enum {
 	HIT_NONE, HIT_BARE, HIT_CORE, HIT_BARE4, HIT_CORE4, HIT_RBARE,
 	HIT_RBARE_LAT, HIT_RCORE, HIT_RCORE_NOLAT, HIT_RBARE4, HIT_RCORE4, HIT_IN_BARE,
-	HIT_IN_CORE, HIT_FOPS, HIT_FOPS4, HIT_RBARE_ENT, HIT_FP_RET, HIT_FP_ENT,
+	HIT_IN_CORE, HIT_FOPS, HIT_FOPS4, HIT_RBARE_ENT, HIT_RBARE_CALL, HIT_FP_RET, HIT_FP_ENT,
 	HIT_FP_LAT, HIT_NCFG
 };
 
@@ -374,6 +389,8 @@ static struct kb_cfg kb_hit[HIT_NCFG] = {
 	[HIT_FOPS4]	= KB_CFG(hit_fops4, KB_FOPS, 4, false, "4 KPC_F_FTRACE_OPS clients, one address"),
 	/* the return path taken apart: what an entry handler costs, and fprobe */
 	[HIT_RBARE_ENT]	= KB_CFG(hit_rbare_ent, KB_RBARE_ENT, 1, false, "bare kretprobe, count entries+returns"),
+	[HIT_RBARE_CALL] = KB_CFG(hit_rbare_call, KB_RBARE_CALL, 1, false,
+				  "bare kretprobe, entries+returns, 2nd call"),
 	[HIT_FP_RET]	= KB_CFG(hit_fp_ret, KB_FP_RET, 1, false, "bare fprobe, count returns"),
 	[HIT_FP_ENT]	= KB_CFG(hit_fp_ent, KB_FP_ENT, 1, false, "bare fprobe, count entries+returns"),
 	[HIT_FP_LAT]	= KB_CFG(hit_fp_lat, KB_FP_LAT, 1, false, "bare fprobe, count+latency hist"),
@@ -407,6 +424,7 @@ static void kb_cfg_unregister(struct kb_cfg *c)
 		case KB_RBARE:
 		case KB_RBARE_LAT:
 		case KB_RBARE_ENT:
+		case KB_RBARE_CALL:
 			if (c->rp[i].kp.addr)
 				unregister_kretprobe(&c->rp[i]);
 			c->rp[i].kp.addr = NULL;
@@ -566,12 +584,17 @@ static int kb_cfg_register(struct kb_cfg *c)
 		case KB_RBARE:
 		case KB_RBARE_LAT:
 		case KB_RBARE_ENT:
+		case KB_RBARE_CALL:
 			memset(&c->rp[i], 0, sizeof(c->rp[i]));
 			c->rp[i].kp.addr = (kprobe_opcode_t *)c->fn;
 			if (c->kind != KB_RBARE_LAT) {
 				c->rp[i].handler = kb_bare_ret;
-				if (c->kind == KB_RBARE_ENT)
+				if (c->kind != KB_RBARE)
 					c->rp[i].entry_handler = kb_bare_ent_entry;
+				if (c->kind == KB_RBARE_CALL) {
+					WRITE_ONCE(kb_client_ret, kb_core_ret);
+					c->rp[i].handler = kb_bare_call_ret;
+				}
 			} else {
 				c->rp[i].entry_handler = kb_bare_lat_entry;
 				c->rp[i].handler = kb_bare_lat_ret;
@@ -652,7 +675,8 @@ static u64 kb_time(const struct kb_cfg *c, unsigned long n)
 static void kb_measure(struct kb_cfg *c, unsigned int r)
 {
 	u64 before = kb_hits_sum(), entries = kb_sum(&kb_entries), got, want, ns;
-	bool counts_entries = c->kind == KB_RBARE_ENT || c->kind == KB_FP_ENT;
+	bool counts_entries = c->kind == KB_RBARE_ENT || c->kind == KB_RBARE_CALL ||
+			      c->kind == KB_FP_ENT;
 
 	if (c->absent)
 		return;
@@ -871,6 +895,8 @@ static void kb_report_hit(void)
 	kb_print_ratio("fops_shared4 f-ops/bare", &kb_hit[HIT_FOPS4], &kb_hit[HIT_BARE4], none, rounds);
 	kb_print_ratio("ret_nolat core/bare_entries", &kb_hit[HIT_RCORE_NOLAT], &kb_hit[HIT_RBARE_ENT], none, rounds);
 	kb_print_ratio("ret_entries bare_entries/bare", &kb_hit[HIT_RBARE_ENT], &kb_hit[HIT_RBARE], none, rounds);
+	kb_print_ratio("ret_fanout_floor bare_2nd_call/bare", &kb_hit[HIT_RBARE_CALL], &kb_hit[HIT_RBARE], none, rounds);
+	kb_print_ratio("ret_nolat core/bare_2nd_call", &kb_hit[HIT_RCORE_NOLAT], &kb_hit[HIT_RBARE_CALL], none, rounds);
 	kb_print_ratio("fprobe_ret fprobe/kretprobe", &kb_hit[HIT_FP_RET], &kb_hit[HIT_RBARE], none, rounds);
 	kb_print_ratio("fprobe_entries fprobe/kretprobe", &kb_hit[HIT_FP_ENT], &kb_hit[HIT_RBARE_ENT], none, rounds);
 	kb_print_ratio("fprobe_lat fprobe/kretprobe", &kb_hit[HIT_FP_LAT], &kb_hit[HIT_RBARE_LAT], none, rounds);
