@@ -128,6 +128,7 @@ KB_HIT_TARGET(kb_hit_rbare)
 KB_HIT_TARGET(kb_hit_rbare_lat)
 KB_HIT_TARGET(kb_hit_rbare_ent)
 KB_HIT_TARGET(kb_hit_rbare_call)
+KB_HIT_TARGET(kb_hit_bare_call)
 KB_HIT_TARGET(kb_hit_fp_ret)
 KB_HIT_TARGET(kb_hit_fp_ent)
 KB_HIT_TARGET(kb_hit_fp_lat)
@@ -250,11 +251,19 @@ static int kb_bare_ent_entry(struct kretprobe_instance *ri, struct pt_regs *regs
 NOKPROBE_SYMBOL(kb_bare_ent_entry);
 
 /*
- * The least any fan-out adds: the return handler calls the client's
- * handler (kb_core_ret) through a pointer, as the core does.
+ * The least any fan-out adds: the handler calls the client's (kb_core_pre,
+ * kb_core_ret) through a pointer, as the core does.
  */
 static void (*kb_client_ret)(struct kpc_probe *p, struct pt_regs *regs,
 			     void *data, u64 latency_ns);
+static int (*kb_client_pre)(struct kpc_probe *p, struct pt_regs *regs);
+
+static int kb_bare_call_pre(struct kprobe *kp, struct pt_regs *regs)
+{
+	READ_ONCE(kb_client_pre)(NULL, regs);
+	return 0;
+}
+NOKPROBE_SYMBOL(kb_bare_call_pre);
 
 static int kb_bare_call_ret(struct kretprobe_instance *ri, struct pt_regs *regs)
 {
@@ -330,7 +339,7 @@ static u64 kb_hits_sum(void)
 /* ---- configurations ---- */
 
 enum kb_kind {
-	KB_NONE, KB_BARE, KB_CORE, KB_RBARE, KB_RBARE_LAT, KB_RBARE_ENT, KB_RBARE_CALL, KB_RCORE,
+	KB_NONE, KB_BARE, KB_BARE_CALL, KB_CORE, KB_RBARE, KB_RBARE_LAT, KB_RBARE_ENT, KB_RBARE_CALL, KB_RCORE,
 	KB_RCORE_NOLAT, KB_FOPS, KB_FP_RET, KB_FP_ENT, KB_FP_LAT
 };
 
@@ -366,7 +375,7 @@ struct kb_cfg {
 enum {
 	HIT_NONE, HIT_BARE, HIT_CORE, HIT_BARE4, HIT_CORE4, HIT_RBARE,
 	HIT_RBARE_LAT, HIT_RCORE, HIT_RCORE_NOLAT, HIT_RBARE4, HIT_RCORE4, HIT_IN_BARE,
-	HIT_IN_CORE, HIT_FOPS, HIT_FOPS4, HIT_RBARE_ENT, HIT_RBARE_CALL, HIT_FP_RET, HIT_FP_ENT,
+	HIT_IN_CORE, HIT_FOPS, HIT_FOPS4, HIT_BARE_CALL, HIT_RBARE_ENT, HIT_RBARE_CALL, HIT_FP_RET, HIT_FP_ENT,
 	HIT_FP_LAT, HIT_NCFG
 };
 
@@ -387,7 +396,8 @@ static struct kb_cfg kb_hit[HIT_NCFG] = {
 	[HIT_IN_CORE]	= KB_CFG(hit_in_core, KB_CORE, 1, true, "kprobe_core kprobe, inside (" KB_TRAP ")"),
 	[HIT_FOPS]	= KB_CFG(hit_fops, KB_FOPS, 1, false, "kprobe_core KPC_F_FTRACE_OPS, entry"),
 	[HIT_FOPS4]	= KB_CFG(hit_fops4, KB_FOPS, 4, false, "4 KPC_F_FTRACE_OPS clients, one address"),
-	/* the return path taken apart: what an entry handler costs, and fprobe */
+	/* the floor of any fan-out, at an entry and at a return; fprobe */
+	[HIT_BARE_CALL]	= KB_CFG(hit_bare_call, KB_BARE_CALL, 1, false, "bare kprobe, entry, 2nd call"),
 	[HIT_RBARE_ENT]	= KB_CFG(hit_rbare_ent, KB_RBARE_ENT, 1, false, "bare kretprobe, count entries+returns"),
 	[HIT_RBARE_CALL] = KB_CFG(hit_rbare_call, KB_RBARE_CALL, 1, false,
 				  "bare kretprobe, entries+returns, 2nd call"),
@@ -417,6 +427,7 @@ static void kb_cfg_unregister(struct kb_cfg *c)
 	for (i = 0; i < c->nprobes; i++) {
 		switch (c->kind) {
 		case KB_BARE:
+		case KB_BARE_CALL:
 			if (c->kp[i].addr)
 				unregister_kprobe(&c->kp[i]);
 			c->kp[i].addr = NULL;
@@ -460,6 +471,10 @@ static int kb_bare_register(struct kb_cfg *c, unsigned int i, unsigned int off)
 	kp->addr = (kprobe_opcode_t *)c->fn;
 	kp->offset = off;
 	kp->pre_handler = kb_bare_pre;
+	if (c->kind == KB_BARE_CALL) {
+		WRITE_ONCE(kb_client_pre, kb_core_pre);
+		kp->pre_handler = kb_bare_call_pre;
+	}
 	err = register_kprobe(kp);
 	if (err)
 		kp->addr = NULL;
@@ -577,6 +592,7 @@ static int kb_cfg_register(struct kb_cfg *c)
 	for (i = 0; i < c->nprobes && !err; i++) {
 		switch (c->kind) {
 		case KB_BARE:
+		case KB_BARE_CALL:
 			err = kb_bare_register(c, i, 0);
 			if (!err)
 				c->ftrace = kprobe_ftrace(&c->kp[i]);
@@ -895,6 +911,8 @@ static void kb_report_hit(void)
 	kb_print_ratio("fops_shared4 f-ops/bare", &kb_hit[HIT_FOPS4], &kb_hit[HIT_BARE4], none, rounds);
 	kb_print_ratio("ret_nolat core/bare_entries", &kb_hit[HIT_RCORE_NOLAT], &kb_hit[HIT_RBARE_ENT], none, rounds);
 	kb_print_ratio("ret_entries bare_entries/bare", &kb_hit[HIT_RBARE_ENT], &kb_hit[HIT_RBARE], none, rounds);
+	kb_print_ratio("hit_fanout_floor bare_2nd_call/bare", &kb_hit[HIT_BARE_CALL], &kb_hit[HIT_BARE], none, rounds);
+	kb_print_ratio("hit_overhead core/bare_2nd_call", &kb_hit[HIT_CORE], &kb_hit[HIT_BARE_CALL], none, rounds);
 	kb_print_ratio("ret_fanout_floor bare_2nd_call/bare", &kb_hit[HIT_RBARE_CALL], &kb_hit[HIT_RBARE], none, rounds);
 	kb_print_ratio("ret_nolat core/bare_2nd_call", &kb_hit[HIT_RCORE_NOLAT], &kb_hit[HIT_RBARE_CALL], none, rounds);
 	kb_print_ratio("fprobe_ret fprobe/kretprobe", &kb_hit[HIT_FP_RET], &kb_hit[HIT_RBARE], none, rounds);
