@@ -63,14 +63,17 @@ struct kpc_probe;
  * that only such clients track takes no timestamp at all.
  *
  * With no entry handler and no per-call data it is a counting client, the
- * cheapest kind: the core keeps no record of which of its calls are in
- * flight. It counts each entry while it is enabled, and each return of a
- * call the site tracks while it is enabled, so also returns of calls that
- * entered before it joined or while it was disabled (as the kernel's and
- * bpftrace's counting kretprobes do, and as a counting uretprobe client
- * does). Its maxactive sizes the site's kernel pool but is not a limit of
- * its own: it misses calls only when the pool is empty (missed_pool), and
- * its inflight and peak_inflight stay 0. Its return handler gets data NULL.
+ * cheapest kind: it takes no token, and the core keeps no record of which
+ * of its calls are in flight. It counts each entry while it is enabled,
+ * and each return of a call the site tracks while it is enabled, so also
+ * returns of calls that entered before it joined (another client tracked
+ * them) or while it was disabled; a counting uretprobe client counts the
+ * same way. A call that only counting clients track holds a place under
+ * their shared cap, their maxactive added up: calls over it are missed by
+ * all of them (missed_pool), so the calls the other clients are owed
+ * keep their room in the kernel's pool. Its inflight and peak_inflight
+ * stay 0. Its return handler gets data NULL. A kretprobe site has room for
+ * 63 return clients.
  */
 #define KPC_F_NO_LATENCY	0x4
 

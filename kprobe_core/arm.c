@@ -49,8 +49,9 @@ void kpc_arm_free(struct kpc_arm *arm)
 /*
  * The kernel instances a kretprobe needs for clients whose maxactive add
  * up to @active. Every call in flight holds one: a call some client tracks
- * holds a token of that client (handlers.c), and a call in the entry
- * handlers holds one for a moment, at most one per CPU. With that many no
+ * holds a token of that client (handlers.c), a call only counting clients
+ * track a place under their cap (their maxactive added up), and a call in
+ * the entry handlers holds one for a moment, at most one per CPU. With that many no
  * client misses a call for want of an instance while it holds fewer than
  * its maxactive; twice as many (up to 1024) lets clients join without a
  * re-arm. The kernel allows at most KPC_MAXACTIVE_MAX: clients that add up
@@ -193,7 +194,8 @@ int kpc_arm_held_sum(const struct kpc_arm *arm, unsigned int slot)
  * Give the calls in flight on a replaced kretprobe a moment to return
  * through it: once it is unregistered the kernel drops their returns.
  * Bounded, because a call may sleep for as long as it likes; the tokens
- * of the calls left over are given back in kpc_arm_retire().
+ * of the calls left over are given back in kpc_arm_retire(). Calls only
+ * counting clients track hold no token, and are waited for too.
  */
 static void kpc_arm_drain(struct kpc_arm *arm)
 {
@@ -204,7 +206,7 @@ static void kpc_arm_drain(struct kpc_arm *arm)
 		for (s = 0; s < KPC_RET_SLOTS; s++)
 			if ((slots & BIT_ULL(s)) && kpc_arm_held_sum(arm, s) > 0)
 				break;
-		if (s == KPC_RET_SLOTS)
+		if (s == KPC_RET_SLOTS && atomic_read(&arm->counting) <= 0)
 			return;
 		usleep_range(1000, 2000);
 	}

@@ -125,8 +125,10 @@ NOKPROBE_SYMBOL(kpc_peak_raise);
 
 /*
  * A call is over (returned, or its task exited inside it): give back the
- * tokens it holds. @clients is false when the caller handles the clients
- * itself (the return handler) and only the arm's counts are left.
+ * tokens it holds, or its place under the counting clients' cap when no
+ * client holds a token for it. @clients is false when the caller handles
+ * the clients itself (the return handler) and only the arm's counts are
+ * left.
  */
 void kpc_call_release(struct kpc_arm *arm, const struct kpc_call *call,
 		      bool clients)
@@ -134,6 +136,10 @@ void kpc_call_release(struct kpc_arm *arm, const struct kpc_call *call,
 	u64 ran = call->ran;
 	struct kpc_probe *c;
 
+	if (ran == KPC_CALL_CAPPED) {
+		atomic_dec(&arm->counting);
+		return;
+	}
 	if (clients) {
 		/* A slot is reused only when no call of it is in flight. */
 		kpc_for_each_client(c, arm->site) {
@@ -164,15 +170,28 @@ static struct kpc_arm *kpc_ri_arm(struct kretprobe_instance *ri)
 }
 NOKPROBE_SYMBOL(kpc_ri_arm);
 
+/* The counting clients in @counted counted a call they cannot track. */
+static void kpc_counting_missed(struct kpc_site *site, u64 counted)
+{
+	struct kpc_probe *c;
+
+	kpc_for_each_client(c, site) {
+		if (c->counting && (counted & BIT_ULL(c->slot))) {
+			this_cpu_dec(c->pcpu->hits);
+			this_cpu_inc(c->pcpu->missed_pool);
+		}
+	}
+}
+NOKPROBE_SYMBOL(kpc_counting_missed);
+
 static int kpc_kretprobe_entry(struct kretprobe_instance *ri,
 			       struct pt_regs *regs)
 {
 	struct kpc_arm *arm = kpc_ri_arm(ri);
 	struct kpc_call *call = (struct kpc_call *)ri->data;
 	struct kpc_probe *c;
-	bool counted = false;
+	u64 ran = 0, counted = 0;
 	void *slice;
-	u64 ran = 0;
 	int held;
 
 	if (unlikely(!arm))
@@ -199,7 +218,7 @@ static int kpc_kretprobe_entry(struct kretprobe_instance *ri,
 		 */
 		if (c->counting) {
 			this_cpu_inc(c->pcpu->hits);
-			counted = true;
+			counted |= BIT_ULL(c->slot);
 			continue;
 		}
 		held = kpc_token_get(c);
@@ -222,6 +241,19 @@ static int kpc_kretprobe_entry(struct kretprobe_instance *ri,
 	}
 	if (!ran && !counted)
 		return 1;
+	/*
+	 * A call no client holds a token for: the counting clients' maxactive
+	 * added up caps how many such calls are in flight, so that they leave
+	 * the pool's instances the token holders are owed (arm.c). Over the
+	 * cap the call is theirs to miss, as a token client misses one.
+	 */
+	if (!ran) {
+		if (!atomic_add_unless(&arm->counting, 1, READ_ONCE(arm->site->count_cap))) {
+			kpc_counting_missed(arm->site, counted);
+			return 1;
+		}
+		ran = KPC_CALL_CAPPED;
+	}
 	call->ran = ran;
 	/*
 	 * 0: no client of the site wants latency (KPC_F_NO_LATENCY), no clock
@@ -281,8 +313,7 @@ static int kpc_kretprobe_ret(struct kretprobe_instance *ri,
 		}
 		atomic_dec(&c->held);
 	}
-	if (call->ran)
-		kpc_call_release(arm, call, false);
+	kpc_call_release(arm, call, false);
 	return 0;
 }
 NOKPROBE_SYMBOL(kpc_kretprobe_ret);

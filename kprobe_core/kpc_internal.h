@@ -27,6 +27,13 @@
 
 /* Return-probe clients of one function: one bit each in a call's record. */
 #define KPC_RET_SLOTS		64
+/*
+ * A kretprobe call's record (struct kpc_call) keeps its top bit for a call
+ * that holds a place under its site's counting-client cap instead of
+ * tokens (handlers.c): a kretprobe site has one client slot fewer.
+ */
+#define KPC_CALL_CAPPED		BIT_ULL(63)
+#define KPC_KRET_SLOTS		63
 /* The kernel refuses more per-call data than this (KRETPROBE_MAX_DATA_SIZE). */
 #define KPC_RET_DATA_MAX	4096
 /* Room to grow before a kretprobe site must be re-armed. */
@@ -73,7 +80,7 @@ struct kpc_arm_held {
 /* Header of a kretprobe call's data; client slices follow at off[slot]. */
 struct kpc_call {
 	u64 t0;
-	u64 ran;	/* slots whose client holds a token for this call */
+	u64 ran;	/* slots whose client holds a token, or KPC_CALL_CAPPED */
 };
 /* A call's record comes first in its data, then the clients' slices. */
 static_assert(KPC_DATA_MAX + ALIGN(sizeof(struct kpc_call), 8) == KPC_RET_DATA_MAX);
@@ -97,6 +104,8 @@ struct kpc_arm {
 	u16 len[KPC_RET_SLOTS];
 	struct kpc_arm_pcpu __percpu *pcpu;
 	struct kpc_arm_held __percpu *held;
+	/* kretprobe only: its calls that only counting clients track */
+	atomic_t counting;
 };
 
 struct kpc_site {
@@ -117,6 +126,7 @@ struct kpc_site {
 	unsigned int ndying;		/* unlinked clients not yet freed */
 	unsigned int nposts;		/* clients with a post handler */
 	unsigned int ntimed;		/* kretprobe clients without KPC_F_NO_LATENCY */
+	int count_cap;			/* counting clients' maxactive added up */
 	/* what registered it, to re-arm it the same way */
 	char *req_symbol;
 	unsigned int req_offset;

@@ -258,6 +258,8 @@ static void kpc_site_link(struct kpc_site *site, struct kpc_probe *c)
 		WRITE_ONCE(site->nposts, site->nposts + 1);
 	if (site->kind == KPC_KRETPROBE && !c->no_latency)
 		WRITE_ONCE(site->ntimed, site->ntimed + 1);
+	if (c->counting)
+		WRITE_ONCE(site->count_cap, site->count_cap + c->maxactive);
 	list_add_tail_rcu(&c->site_node, &site->clients);
 	site->nclients++;
 }
@@ -272,7 +274,7 @@ static int kpc_site_free_slot(struct kpc_site *site)
 	struct kpc_arm *arm = kpc_site_arm(site);
 	unsigned int s;
 
-	for (s = 0; s < KPC_RET_SLOTS; s++)
+	for (s = 0; s < KPC_KRET_SLOTS; s++)
 		if (!(site->slots & BIT_ULL(s)) && kpc_arm_held_sum(arm, s) <= 0)
 			return s;
 	return -1;
@@ -305,7 +307,7 @@ static int kpc_site_join(struct kpc_site *site, struct kpc_probe *c)
 		slot = kpc_site_free_slot(site);
 		if (slot < 0) {
 			pr_err("%s: %s already has %d return-probe clients or calls of them in flight\n",
-			       c->name, site->where, KPC_RET_SLOTS);
+			       c->name, site->where, KPC_KRET_SLOTS);
 			return -ENOSPC;
 		}
 		c->slot = slot;
@@ -622,6 +624,8 @@ void kpc_remove_locked(struct kpc_probe **cs, unsigned int n)
 			WRITE_ONCE(site->nposts, site->nposts - 1);
 		if (site->kind == KPC_KRETPROBE && !c->no_latency)
 			WRITE_ONCE(site->ntimed, site->ntimed - 1);
+		if (c->counting)
+			WRITE_ONCE(site->count_cap, site->count_cap - c->maxactive);
 		fentry |= site->kind == KPC_FENTRY;
 		site->ndying++;
 		if (kpc_kind_user(site->kind)) {

@@ -991,9 +991,11 @@ out:
 
 /*
  * A counting client (KPC_F_NO_LATENCY, no entry handler, no data) takes no
- * token: maxactive=1 does not stop it counting two calls in flight. A
- * newcomer counts the returns of calls that entered before it joined, a
- * disabled one counts nothing, and neither keeps calls in flight.
+ * token. Calls only counting clients track share their cap (maxactive
+ * added up): maxactive=1 alone tracks one of two calls in flight and
+ * misses the other. A newcomer counts the return of a call already
+ * tracked, a disabled one counts nothing, neither keeps calls in flight,
+ * and beside a timed client their handlers still get no latency.
  */
 static atomic_t counting_bad = ATOMIC_INIT(0);
 
@@ -1004,13 +1006,85 @@ static void counting_ret(struct kpc_probe *p, struct pt_regs *regs, void *data,
 		atomic_inc(&counting_bad);
 }
 
+static void timed_ret(struct kpc_probe *p, struct pt_regs *regs, void *data,
+		      u64 latency_ns)
+{
+}
+
+static int sleep_thread(void *arg)
+{
+	st_target_sleep(40000);
+	while (!kthread_should_stop())
+		usleep_range(1000, 2000);
+	return 0;
+}
+
+/*
+ * A re-arm while a call only a counting client tracks sleeps in the
+ * function: the re-arm waits for it to return through the old kretprobe
+ * (up to 50 x 1-2 ms after a grace period; the call sleeps 40 ms), so the
+ * return is counted.
+ */
+static bool counting_rearm(void)
+{
+	struct kpc_desc dc = {
+		.name = "count_rearm", .symbol = "st_target_sleep", .ret = counting_ret,
+		.flags = KPC_F_NO_LATENCY,
+	};
+	struct kpc_desc db = {
+		.name = "count_rearm_big", .symbol = "st_target_sleep", .ret = timed_ret,
+		.data_size = 2048,
+	};
+	struct kpc_site_info before = {}, after = {};
+	struct task_struct *t;
+	struct kpc_probe *c, *b;
+	struct kpc_stats st;
+	bool ok = true;
+	int i;
+
+	c = kpc_register_kretprobe(&dc);
+	if (!CHECK(!IS_ERR(c), "err %ld", PTR_ERR(c)))
+		return false;
+	t = kthread_run(sleep_thread, NULL, "kpc_sleep");
+	if (!CHECK(!IS_ERR(t), "kthread %ld", PTR_ERR(t))) {
+		kpc_unregister(c);
+		return false;
+	}
+	get_task_struct(t);
+	for (i = 0; i < 1000; i++) {
+		kpc_get_stats(c, &st);
+		if (st.hits)
+			break;
+		usleep_range(50, 100);
+	}
+	kpc_lookup_addr(kpc_addr(c), KPC_KRETPROBE, &before);
+	b = kpc_register_kretprobe(&db);
+	kpc_lookup_addr(kpc_addr(c), KPC_KRETPROBE, &after);
+	kthread_stop(t);
+	put_task_struct(t);
+	kpc_get_stats(c, &st);
+	ok &= CHECK(!IS_ERR(b) && after.rearms == before.rearms + 1,
+		    "the big client re-armed the site: err %d, re-arms %llu -> %llu",
+		    PTR_ERR_OR_ZERO(b), (u64)before.rearms, (u64)after.rearms);
+	ok &= CHECK(st.hits == 1 && st.returns == 1 && !st.missed_pool,
+		    "a call sleeping through a re-arm: hits %llu returns %llu missed %llu",
+		    st.hits, st.returns, st.missed_pool);
+	if (!IS_ERR(b))
+		kpc_unregister(b);
+	kpc_unregister(c);
+	return ok;
+}
+
 static bool t_kretprobe_counting(void)
 {
 	struct kpc_desc d = {
 		.name = "count_max1", .symbol = "st_target_hold", .ret = counting_ret,
 		.flags = KPC_F_NO_LATENCY, .maxactive = 1,
 	};
-	struct kpc_probe *c1, *c2;
+	struct kpc_desc dt = {
+		.name = "count_timed", .symbol = "st_target_hold", .ret = timed_ret,
+	};
+	struct kpc_probe *c1, *c2, *t;
 	struct kpc_stats s1, s2;
 	struct holders h;
 	bool ok = true;
@@ -1024,13 +1098,13 @@ static bool t_kretprobe_counting(void)
 	if (!CHECK(!IS_ERR(c1), "err %ld", PTR_ERR(c1)))
 		return false;
 	ok &= hold_start(&h, 2);
+	/* maxactive=1 beside it: no re-arm, however many CPUs (arm.c) */
 	d.name = "count_new";
-	d.maxactive = 0;
 	c2 = kpc_register_kretprobe(&d);
 	kpc_get_stats(c1, &s1);
 	hold_stop(&h);
-	ok &= CHECK(s1.hits == 2 && !s1.missed_pool && !s1.inflight && !s1.peak_inflight,
-		    "two held calls: hits %llu missed %llu inflight %llu peak %llu",
+	ok &= CHECK(s1.hits == 1 && s1.missed_pool == 1 && !s1.inflight && !s1.peak_inflight,
+		    "two held calls, cap 1: hits %llu missed %llu inflight %llu peak %llu",
 		    s1.hits, s1.missed_pool, s1.inflight, s1.peak_inflight);
 	if (!CHECK(!IS_ERR(c2), "err %ld", PTR_ERR(c2))) {
 		kpc_unregister(c1);
@@ -1038,24 +1112,34 @@ static bool t_kretprobe_counting(void)
 	}
 	kpc_get_stats(c1, &s1);
 	kpc_get_stats(c2, &s2);
-	ok &= CHECK(s1.returns == 2 && !s2.hits && s2.returns == 2,
-		    "after: max1 returns %llu, newcomer hits %llu returns %llu",
-		    s1.returns, s2.hits, s2.returns);
+	ok &= CHECK(s1.returns == 1 && !s2.hits && s2.returns == 1 && !s2.missed_pool,
+		    "after: max1 returns %llu, newcomer hits %llu returns %llu missed %llu",
+		    s1.returns, s2.hits, s2.returns, s2.missed_pool);
 	kpc_disable(c2);
 	st_target_hold(0);
 	kpc_enable(c2);
 	st_target_hold(0);
+	/* a timed client: the call has an entry time, the counting ones get 0 */
+	t = kpc_register_kretprobe(&dt);
+	ok &= CHECK(!IS_ERR(t), "timed: err %ld", PTR_ERR(t));
+	st_target_hold(0);
+	if (!IS_ERR(t)) {
+		kpc_get_stats(t, &s2);
+		ok &= CHECK(s2.returns == 1 && s2.lat_count == 1, "timed: returns %llu timed %llu",
+			    s2.returns, s2.lat_count);
+		kpc_unregister(t);
+	}
 	kpc_get_stats(c1, &s1);
 	kpc_get_stats(c2, &s2);
 	kpc_unregister(c2);
 	kpc_unregister(c1);
-	ok &= CHECK(s1.hits == 4 && s1.returns == 4 && s2.hits == 1 && s2.returns == 3 &&
+	ok &= CHECK(s1.hits == 4 && s1.returns == 4 && s2.hits == 2 && s2.returns == 3 &&
 		    !s2.inflight && !s2.peak_inflight,
-		    "one call disabled, one enabled: max1 %llu/%llu, newcomer %llu/%llu inflight %llu peak %llu",
+		    "one call disabled, two enabled: max1 %llu/%llu, newcomer %llu/%llu inflight %llu peak %llu",
 		    s1.hits, s1.returns, s2.hits, s2.returns, s2.inflight, s2.peak_inflight);
 	ok &= CHECK(!atomic_read(&counting_bad), "%d returns with data or a latency",
 		    atomic_read(&counting_bad));
-	return ok;
+	return ok && counting_rearm();
 }
 
 /*
