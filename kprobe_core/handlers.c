@@ -112,6 +112,22 @@ static __always_inline int kpc_token_get(struct kpc_probe *c)
 	return held + 1;
 }
 
+/*
+ * A place under @cap for a call only counting clients track. The cap
+ * shrinks when one of them leaves, maybe below the calls in flight:
+ * compared, not tested for equality as atomic_add_unless() would.
+ */
+static __always_inline bool kpc_cap_get(atomic_t *v, int cap)
+{
+	int n = atomic_read(v);
+
+	do {
+		if (n >= cap)
+			return false;
+	} while (!atomic_try_cmpxchg(v, &n, n + 1));
+	return true;
+}
+
 /* Peak of tracked calls: raised only for calls the client kept. */
 static void kpc_peak_raise(struct kpc_probe *c, int held)
 {
@@ -248,7 +264,7 @@ static int kpc_kretprobe_entry(struct kretprobe_instance *ri,
 	 * cap the call is theirs to miss, as a token client misses one.
 	 */
 	if (!ran) {
-		if (!atomic_add_unless(&arm->counting, 1, READ_ONCE(arm->site->count_cap))) {
+		if (!kpc_cap_get(&arm->counting, READ_ONCE(arm->site->count_cap))) {
 			kpc_counting_missed(arm->site, counted);
 			return 1;
 		}
