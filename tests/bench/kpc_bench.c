@@ -687,16 +687,43 @@ static u64 kb_time(const struct kb_cfg *c, unsigned long n)
 	return t1 - t0;
 }
 
+static bool kb_is_core(const struct kb_cfg *c)
+{
+	return c->kind == KB_CORE || c->kind == KB_RCORE || c->kind == KB_RCORE_NOLAT ||
+	       c->kind == KB_FOPS;
+}
+
+/* The core's own counts of @c's clients, summed: hits and returns. */
+static void kb_core_counts(const struct kb_cfg *c, u64 *hits, u64 *returns)
+{
+	static struct kpc_stats st;	/* measurements run one at a time */
+	unsigned int i;
+
+	*hits = 0;
+	*returns = 0;
+	if (!kb_is_core(c))
+		return;
+	for (i = 0; i < c->nprobes; i++) {
+		kpc_get_stats(c->cp[i], &st);
+		*hits += st.hits;
+		*returns += st.returns;
+	}
+}
+
 /* Measure @c once into slot @r; check every probe saw every call. */
 static void kb_measure(struct kb_cfg *c, unsigned int r)
 {
 	u64 before = kb_hits_sum(), entries = kb_sum(&kb_entries), got, want, ns;
 	bool counts_entries = c->kind == KB_RBARE_ENT || c->kind == KB_RBARE_CALL ||
 			      c->kind == KB_FP_ENT;
+	bool returns = c->kind == KB_RCORE || c->kind == KB_RCORE_NOLAT;
+	u64 hits0, rets0, hits1, rets1;
 
 	if (c->absent)
 		return;
+	kb_core_counts(c, &hits0, &rets0);
 	ns = kb_time(c, c->n);
+	kb_core_counts(c, &hits1, &rets1);
 	got = kb_hits_sum() - before;
 	want = (u64)c->n * kb_hits_per_call(c);
 	if (got != want && !c->bad) {
@@ -708,6 +735,13 @@ static void kb_measure(struct kb_cfg *c, unsigned int r)
 	if (entries != (counts_entries ? c->n : 0) && !c->bad) {
 		pr_err("FAIL: %s: %llu entries counted for %lu calls\n",
 		       c->name, entries, c->n);
+		c->bad = true;
+	}
+	/* the core's statistics, as its clients read them, must agree */
+	if (kb_is_core(c) && !c->bad &&
+	    (hits1 - hits0 != want || (returns && rets1 - rets0 != want))) {
+		pr_err("FAIL: %s: the core counted %llu hits and %llu returns for %llu calls, want %llu\n",
+		       c->name, hits1 - hits0, rets1 - rets0, (u64)c->n, want);
 		c->bad = true;
 	}
 	c->ps[r] = div64_u64(ns * 1000, c->n);
