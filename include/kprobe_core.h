@@ -140,7 +140,8 @@ typedef void (*kpc_ret_handler_t)(struct kpc_probe *p, struct pt_regs *regs,
  * @ret: kretprobe return handler (a kretprobe needs @entry or @ret)
  * @data_size: kretprobe per-call data for this client, at most KPC_DATA_MAX
  *             (4080) bytes, and the clients of one function together too
- * @maxactive: kretprobe calls this client tracks at once; 0 means the
+ * @maxactive: kretprobe calls this client tracks at once (a counting
+ *             client: its share of a cap, KPC_F_NO_LATENCY); 0 means the
  *             kernel's default, max(10, 2 * possible CPUs); at most
  *             KPC_MAXACTIVE_MAX
  * @priv: client's pointer, returned by kpc_priv()
@@ -177,7 +178,8 @@ struct kpc_desc {
  * @pre_nonzero: times a pre handler returned non-zero
  * @missed_reentry: hits lost because a probe fired inside a probe handler
  * @missed_pool: kretprobe calls not tracked because @maxactive were already
- *               in flight, or the kernel had no free instance
+ *               in flight (a counting client: its site's counting cap),
+ *               or the kernel had no free instance
  * @returns: kretprobe returns seen (while the client was enabled)
  * @inflight: the client's calls in flight now (entered, not yet returned);
  *            0 for a counting client (KPC_F_NO_LATENCY), which keeps none
