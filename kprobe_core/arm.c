@@ -98,12 +98,14 @@ struct kpc_arm *kpc_arm_alloc(struct kpc_site *site, const struct kpc_arm *cur,
 		arm->len[c->slot] = ALIGN(c->data_size, 8);
 		used += arm->len[c->slot];
 		active += c->maxactive;
+		if (c->counting)
+			arm->count_cap += c->maxactive;
 	}
 	if (extra) {
 		arm->off[extra->slot] = used;
 		arm->len[extra->slot] = ALIGN(extra->data_size, 8);
 		used += arm->len[extra->slot];
-		active += extra->maxactive;
+		active += extra->maxactive;	/* its cap share: kpc_site_join() */
 	}
 	if (used > KPC_RET_DATA_MAX) {
 		kpc_arm_free(arm);

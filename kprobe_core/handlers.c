@@ -113,9 +113,9 @@ static __always_inline int kpc_token_get(struct kpc_probe *c)
 }
 
 /*
- * A place under @cap for a call only counting clients track. The cap
- * shrinks when one of them leaves, maybe below the calls in flight:
- * compared, not tested for equality as atomic_add_unless() would.
+ * A place under @cap for a call only counting clients track. Compared,
+ * not tested for equality as atomic_add_unless() would: a full cap must
+ * stay full whatever the count.
  */
 static __always_inline bool kpc_cap_get(atomic_t *v, int cap)
 {
@@ -264,7 +264,7 @@ static int kpc_kretprobe_entry(struct kretprobe_instance *ri,
 	 * cap the call is theirs to miss, as a token client misses one.
 	 */
 	if (!ran) {
-		if (!kpc_cap_get(&arm->counting, READ_ONCE(arm->site->count_cap))) {
+		if (!kpc_cap_get(&arm->counting, READ_ONCE(arm->count_cap))) {
 			kpc_counting_missed(arm->site, counted);
 			return 1;
 		}

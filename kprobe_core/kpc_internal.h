@@ -104,8 +104,15 @@ struct kpc_arm {
 	u16 len[KPC_RET_SLOTS];
 	struct kpc_arm_pcpu __percpu *pcpu;
 	struct kpc_arm_held __percpu *held;
-	/* kretprobe only: its calls that only counting clients track */
+	/*
+	 * kretprobe only: its calls that only counting clients track, and
+	 * their cap: the maxactive of every counting client this arm has
+	 * carried, added up. A client that leaves keeps its share here until
+	 * the next arm, for the calls it may have left in flight, and the
+	 * pool keeps room for it (kpc_needs_rearm()).
+	 */
 	atomic_t counting;
+	int count_cap;
 };
 
 struct kpc_site {
@@ -126,7 +133,7 @@ struct kpc_site {
 	unsigned int ndying;		/* unlinked clients not yet freed */
 	unsigned int nposts;		/* clients with a post handler */
 	unsigned int ntimed;		/* kretprobe clients without KPC_F_NO_LATENCY */
-	int count_cap;			/* counting clients' maxactive added up */
+	int count_cap;			/* the counting clients' maxactive added up */
 	/* what registered it, to re-arm it the same way */
 	char *req_symbol;
 	unsigned int req_offset;

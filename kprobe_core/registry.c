@@ -293,6 +293,8 @@ static bool kpc_needs_rearm(struct kpc_site *site, const struct kpc_probe *c)
 		return true;
 	list_for_each_entry(o, &site->clients, site_node)
 		active += o->maxactive;
+	/* the shares of counting clients that left, kept under the arm's cap */
+	active += arm->count_cap - site->count_cap;
 	/* Too small for them all, unless already as large as the kernel allows. */
 	return active + (int)nr_cpu_ids > arm->rp.maxactive &&
 	       arm->rp.maxactive < KPC_MAXACTIVE_MAX;
@@ -325,6 +327,11 @@ static int kpc_site_join(struct kpc_site *site, struct kpc_probe *c)
 			arm->len[c->slot] = ALIGN(c->data_size, 8);
 			arm->data_used += arm->len[c->slot];
 		}
+	}
+	/* The arm's cap (a new arm's too) before the client is published. */
+	if (c->counting) {
+		arm = kpc_site_arm(site);
+		WRITE_ONCE(arm->count_cap, arm->count_cap + c->maxactive);
 	}
 	kpc_site_link(site, c);
 	return 0;

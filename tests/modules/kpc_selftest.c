@@ -1011,9 +1011,10 @@ static void timed_ret(struct kpc_probe *p, struct pt_regs *regs, void *data,
 {
 }
 
+/* One call of st_target_sleep() lasting @arg microseconds. */
 static int sleep_thread(void *arg)
 {
-	st_target_sleep(40000);
+	st_target_sleep((long)arg);
 	while (!kthread_should_stop())
 		usleep_range(1000, 2000);
 	return 0;
@@ -1045,7 +1046,7 @@ static bool counting_rearm(void)
 	c = kpc_register_kretprobe(&dc);
 	if (!CHECK(!IS_ERR(c), "err %ld", PTR_ERR(c)))
 		return false;
-	t = kthread_run(sleep_thread, NULL, "kpc_sleep");
+	t = kthread_run(sleep_thread, (void *)40000L, "kpc_sleep");
 	if (!CHECK(!IS_ERR(t), "kthread %ld", PTR_ERR(t))) {
 		kpc_unregister(c);
 		return false;
@@ -1072,6 +1073,62 @@ static bool counting_rearm(void)
 	if (!IS_ERR(b))
 		kpc_unregister(b);
 	kpc_unregister(c);
+	return ok;
+}
+
+/*
+ * Two counting clients with maxactive=1 each, a call of theirs asleep in
+ * the function; one leaves. Its share of the cap stays with the arm while
+ * that call may still be in flight: the one that stays tracks its next
+ * call instead of missing it (before, the cap fell to 1 with 1 in flight).
+ */
+static bool counting_leaver(void)
+{
+	struct kpc_desc d = {
+		.name = "count_leaver", .symbol = "st_target_sleep", .ret = counting_ret,
+		.flags = KPC_F_NO_LATENCY, .maxactive = 1,
+	};
+	struct kpc_probe *leaver, *stayer;
+	struct task_struct *t;
+	struct kpc_stats st;
+	bool ok = true;
+	int i;
+
+	leaver = kpc_register_kretprobe(&d);
+	d.name = "count_stayer";
+	stayer = kpc_register_kretprobe(&d);
+	if (!CHECK(!IS_ERR(leaver) && !IS_ERR(stayer), "register")) {
+		if (!IS_ERR(leaver))
+			kpc_unregister(leaver);
+		if (!IS_ERR(stayer))
+			kpc_unregister(stayer);
+		return false;
+	}
+	/* long enough to be in flight through an unregistration's grace period */
+	t = kthread_run(sleep_thread, (void *)300000L, "kpc_sleep");
+	if (!CHECK(!IS_ERR(t), "kthread %ld", PTR_ERR(t))) {
+		kpc_unregister(stayer);
+		kpc_unregister(leaver);
+		return false;
+	}
+	get_task_struct(t);
+	for (i = 0; i < 1000; i++) {
+		kpc_get_stats(stayer, &st);
+		if (st.hits)
+			break;
+		usleep_range(50, 100);
+	}
+	kpc_unregister(leaver);
+	st_target_sleep(10);
+	kpc_get_stats(stayer, &st);
+	ok &= CHECK(st.hits == 2 && !st.missed_pool,
+		    "a call in flight, its other client gone: hits %llu missed %llu",
+		    st.hits, st.missed_pool);
+	kthread_stop(t);
+	put_task_struct(t);
+	kpc_get_stats(stayer, &st);
+	kpc_unregister(stayer);
+	ok &= CHECK(st.returns == 2, "returns %llu", st.returns);
 	return ok;
 }
 
@@ -1139,7 +1196,7 @@ static bool t_kretprobe_counting(void)
 		    s1.hits, s1.returns, s2.hits, s2.returns, s2.inflight, s2.peak_inflight);
 	ok &= CHECK(!atomic_read(&counting_bad), "%d returns with data or a latency",
 		    atomic_read(&counting_bad));
-	return ok && counting_rearm();
+	return ok && counting_rearm() && counting_leaver();
 }
 
 /*
