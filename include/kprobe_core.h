@@ -64,16 +64,18 @@ struct kpc_probe;
  *
  * With no entry handler and no per-call data it is a counting client, the
  * cheapest kind: it takes no token, and the core keeps no record of which
- * of its calls are in flight. It counts each entry while it is enabled,
- * and each return of a call the site tracks while it is enabled, so also
- * returns of calls that entered before it joined (another client tracked
- * them) or while it was disabled; a counting uretprobe client counts the
- * same way. A call that only counting clients track holds a place under
- * their shared cap, their maxactive added up: calls over it are missed by
- * all of them (missed_pool), so the calls the other clients are owed
- * keep their room in the kernel's pool. Its inflight and peak_inflight
- * stay 0. Its return handler gets data NULL. A kretprobe site has room for
- * 63 return clients.
+ * of its calls are in flight. It counts each entry the site tracks while
+ * it is enabled, and each return of a call the site tracks while it is
+ * enabled, so also returns of calls that entered before it joined (another
+ * client tracked them) or while it was disabled; a counting uretprobe
+ * client counts the same way. A call that only counting clients track
+ * holds a place under their shared cap, their maxactive added up (a client
+ * that leaves keeps its share until the site is next re-armed, for the
+ * calls it may have left in flight): over the cap a call is missed by
+ * the enabled counting clients (missed_pool), so the calls the other
+ * clients are owed keep their room in the kernel's pool. Its inflight and
+ * peak_inflight stay 0. Its return handler gets data NULL. A kretprobe
+ * site has room for 63 clients.
  */
 #define KPC_F_NO_LATENCY	0x4
 
