@@ -133,7 +133,6 @@ struct kpc_site {
 	unsigned int ndying;		/* unlinked clients not yet freed */
 	unsigned int nposts;		/* clients with a post handler */
 	unsigned int ntimed;		/* kretprobe clients without KPC_F_NO_LATENCY */
-	int count_cap;			/* the counting clients' maxactive added up */
 	/* what registered it, to re-arm it the same way */
 	char *req_symbol;
 	unsigned int req_offset;

@@ -258,8 +258,6 @@ static void kpc_site_link(struct kpc_site *site, struct kpc_probe *c)
 		WRITE_ONCE(site->nposts, site->nposts + 1);
 	if (site->kind == KPC_KRETPROBE && !c->no_latency)
 		WRITE_ONCE(site->ntimed, site->ntimed + 1);
-	if (c->counting)
-		WRITE_ONCE(site->count_cap, site->count_cap + c->maxactive);
 	list_add_tail_rcu(&c->site_node, &site->clients);
 	site->nclients++;
 }
@@ -287,14 +285,17 @@ static bool kpc_needs_rearm(struct kpc_site *site, const struct kpc_probe *c)
 	if (site->kind != KPC_KRETPROBE)
 		return c->post && !arm->ftrace && !arm->has_post;
 	const struct kpc_probe *o;
-	int active = c->maxactive;
+	int active = c->maxactive, counting = 0;
 
 	if (kpc_slice_fit(arm, c) < 0)
 		return true;
-	list_for_each_entry(o, &site->clients, site_node)
+	list_for_each_entry(o, &site->clients, site_node) {
 		active += o->maxactive;
+		if (o->counting)
+			counting += o->maxactive;
+	}
 	/* the shares of counting clients that left, kept under the arm's cap */
-	active += arm->count_cap - site->count_cap;
+	active += arm->count_cap - counting;
 	/* Too small for them all, unless already as large as the kernel allows. */
 	return active + (int)nr_cpu_ids > arm->rp.maxactive &&
 	       arm->rp.maxactive < KPC_MAXACTIVE_MAX;
@@ -631,8 +632,6 @@ void kpc_remove_locked(struct kpc_probe **cs, unsigned int n)
 			WRITE_ONCE(site->nposts, site->nposts - 1);
 		if (site->kind == KPC_KRETPROBE && !c->no_latency)
 			WRITE_ONCE(site->ntimed, site->ntimed - 1);
-		if (c->counting)
-			WRITE_ONCE(site->count_cap, site->count_cap - c->maxactive);
 		fentry |= site->kind == KPC_FENTRY;
 		site->ndying++;
 		if (kpc_kind_user(site->kind)) {
