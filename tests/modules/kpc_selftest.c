@@ -1021,6 +1021,30 @@ static int sleep_thread(void *arg)
 }
 
 /*
+ * A thread sleeping @us in st_target_sleep(), once @p counted its entry
+ * (or after about 0.1 s); NULL if it could not start. Held: kthread_stop()
+ * and put_task_struct() when done.
+ */
+static struct task_struct *sleeper_start(struct kpc_probe *p, long us)
+{
+	struct task_struct *t;
+	struct kpc_stats st;
+	int i;
+
+	t = kthread_run(sleep_thread, (void *)us, "kpc_sleep");
+	if (!CHECK(!IS_ERR(t), "kthread %ld", PTR_ERR(t)))
+		return NULL;
+	get_task_struct(t);
+	for (i = 0; i < 1000; i++) {
+		kpc_get_stats(p, &st);
+		if (st.hits)
+			break;
+		usleep_range(50, 100);
+	}
+	return t;
+}
+
+/*
  * A re-arm while a call only a counting client tracks sleeps in the
  * function: the re-arm waits for it to return through the old kretprobe
  * (up to 50 x 1-2 ms after a grace period; the call sleeps 40 ms), so the
@@ -1041,22 +1065,14 @@ static bool counting_rearm(void)
 	struct kpc_probe *c, *b;
 	struct kpc_stats st;
 	bool ok = true;
-	int i;
 
 	c = kpc_register_kretprobe(&dc);
 	if (!CHECK(!IS_ERR(c), "err %ld", PTR_ERR(c)))
 		return false;
-	t = kthread_run(sleep_thread, (void *)40000L, "kpc_sleep");
-	if (!CHECK(!IS_ERR(t), "kthread %ld", PTR_ERR(t))) {
+	t = sleeper_start(c, 40000);
+	if (!t) {
 		kpc_unregister(c);
 		return false;
-	}
-	get_task_struct(t);
-	for (i = 0; i < 1000; i++) {
-		kpc_get_stats(c, &st);
-		if (st.hits)
-			break;
-		usleep_range(50, 100);
 	}
 	kpc_lookup_addr(kpc_addr(c), KPC_KRETPROBE, &before);
 	b = kpc_register_kretprobe(&db);
@@ -1092,7 +1108,6 @@ static bool counting_leaver(void)
 	struct task_struct *t;
 	struct kpc_stats st;
 	bool ok = true;
-	int i;
 
 	leaver = kpc_register_kretprobe(&d);
 	d.name = "count_stayer";
@@ -1105,18 +1120,11 @@ static bool counting_leaver(void)
 		return false;
 	}
 	/* long enough to be in flight through an unregistration's grace period */
-	t = kthread_run(sleep_thread, (void *)300000L, "kpc_sleep");
-	if (!CHECK(!IS_ERR(t), "kthread %ld", PTR_ERR(t))) {
+	t = sleeper_start(stayer, 300000);
+	if (!t) {
 		kpc_unregister(stayer);
 		kpc_unregister(leaver);
 		return false;
-	}
-	get_task_struct(t);
-	for (i = 0; i < 1000; i++) {
-		kpc_get_stats(stayer, &st);
-		if (st.hits)
-			break;
-		usleep_range(50, 100);
 	}
 	kpc_unregister(leaver);
 	st_target_sleep(10);
