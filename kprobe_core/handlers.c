@@ -9,7 +9,8 @@
  * Kprobe handlers run with interrupts or preemption disabled, which is an
  * RCU read-side critical section for synchronize_rcu(): the client lists
  * are walked without rcu_read_lock(), an out-of-line call on PREEMPT_RCU
- * kernels.
+ * kernels. The handlers are notrace: no fentry call of their own on each
+ * hit (they are NOKPROBE_SYMBOL too).
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
@@ -58,35 +59,45 @@ notrace void kpc_run_posts(struct kpc_site *site, struct pt_regs *regs,
 }
 NOKPROBE_SYMBOL(kpc_run_posts);
 
-static int kpc_kprobe_pre(struct kprobe *kp, struct pt_regs *regs)
+/*
+ * A hit of an ftrace site with post handlers: the kernel has no post
+ * handler from us there, so the clients' post handlers run after the pre
+ * handlers, with the instruction pointer where the kernel would put it,
+ * after the fentry call. Out of line, so that the common path's frame
+ * stays small: its walk then keeps three registers, not five.
+ */
+static noinline void kpc_ftrace_pres_posts(struct kpc_site *site,
+					   struct pt_regs *regs)
+{
+	unsigned long ip = instruction_pointer(regs);
+
+	kpc_run_pres(site, regs);
+	instruction_pointer_set(regs, kpc_ftrace_post_ip(site->addr));
+	kpc_run_posts(site, regs, 0);
+	instruction_pointer_set(regs, ip);
+}
+NOKPROBE_SYMBOL(kpc_ftrace_pres_posts);
+
+static notrace int kpc_kprobe_pre(struct kprobe *kp, struct pt_regs *regs)
 {
 	struct kpc_arm *arm = container_of(kp, struct kpc_arm, kp);
 	struct kpc_site *site = arm->site;
-	unsigned long ip;
 	bool took = kpc_arm_takes_hit(arm, regs);
 
 	this_cpu_write(arm->pcpu->ran_pre, took);
 	if (!took)
 		return 0;
-	kpc_run_pres(site, regs);
-	/*
-	 * At an ftrace site the kernel has no post handler from us: run the
-	 * clients' post handlers here, with the instruction pointer where the
-	 * kernel would put it, after the fentry call.
-	 */
-	if (arm->ftrace && READ_ONCE(site->nposts)) {
-		ip = instruction_pointer(regs);
-		instruction_pointer_set(regs, kpc_ftrace_post_ip(site->addr));
-		kpc_run_posts(site, regs, 0);
-		instruction_pointer_set(regs, ip);
-	}
+	if (unlikely(arm->ftrace && READ_ONCE(site->nposts)))
+		kpc_ftrace_pres_posts(site, regs);
+	else
+		kpc_run_pres(site, regs);
 	return 0;
 }
 NOKPROBE_SYMBOL(kpc_kprobe_pre);
 
 /* Only int3 arms have this: the hit's pre handler ran on this CPU. */
-static void kpc_kprobe_post(struct kprobe *kp, struct pt_regs *regs,
-			    unsigned long flags)
+static notrace void kpc_kprobe_post(struct kprobe *kp, struct pt_regs *regs,
+				    unsigned long flags)
 {
 	struct kpc_arm *arm = container_of(kp, struct kpc_arm, kp);
 
@@ -146,8 +157,8 @@ NOKPROBE_SYMBOL(kpc_peak_raise);
  * the clients itself (the return handler) and only the arm's counts are
  * left.
  */
-void kpc_call_release(struct kpc_arm *arm, const struct kpc_call *call,
-		      bool clients)
+notrace void kpc_call_release(struct kpc_arm *arm,
+			      const struct kpc_call *call, bool clients)
 {
 	u64 ran = call->ran;
 	struct kpc_probe *c;
@@ -200,8 +211,8 @@ static void kpc_counting_missed(struct kpc_site *site, u64 counted)
 }
 NOKPROBE_SYMBOL(kpc_counting_missed);
 
-static int kpc_kretprobe_entry(struct kretprobe_instance *ri,
-			       struct pt_regs *regs)
+static notrace int kpc_kretprobe_entry(struct kretprobe_instance *ri,
+				       struct pt_regs *regs)
 {
 	struct kpc_arm *arm = kpc_ri_arm(ri);
 	struct kpc_call *call = (struct kpc_call *)ri->data;
@@ -280,7 +291,7 @@ static int kpc_kretprobe_entry(struct kretprobe_instance *ri,
 }
 NOKPROBE_SYMBOL(kpc_kretprobe_entry);
 
-void kpc_lat_record(struct kpc_pcpu __percpu *pcpu, u64 ns)
+notrace void kpc_lat_record(struct kpc_pcpu __percpu *pcpu, u64 ns)
 {
 	this_cpu_inc(pcpu->lat_count);
 	this_cpu_add(pcpu->lat_sum, ns);
@@ -292,8 +303,8 @@ void kpc_lat_record(struct kpc_pcpu __percpu *pcpu, u64 ns)
 }
 NOKPROBE_SYMBOL(kpc_lat_record);
 
-static int kpc_kretprobe_ret(struct kretprobe_instance *ri,
-			     struct pt_regs *regs)
+static notrace int kpc_kretprobe_ret(struct kretprobe_instance *ri,
+				     struct pt_regs *regs)
 {
 	struct kpc_arm *arm = kpc_ri_arm(ri);
 	struct kpc_call *call = (struct kpc_call *)ri->data;
