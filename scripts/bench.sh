@@ -83,6 +83,7 @@ goals() {
 		goal("teardown of 1000, one/batch", "teardown_1000 one/batch", ">=", 10)
 		goal("registration of 1000, one/batch", "register_1000 one/batch", ">=", 10)
 		goal("per-hit cost, 1000 vs 1 registered", "scale_1000/1", "<=", 1.02)
+		goal("the same, KPC_F_FTRACE_OPS", "scale_1000/1 f-ops", "<=", 1.02)
 		goal("KPC_F_FTRACE_OPS per hit vs a bare kprobe", "fops_overhead f-ops/bare", "<=", 1.00)
 		goal("attach 1000: kprobes one/f-ops batch", "attach_1000 kprobes-one/fops-batch", ">=", 20)
 		goal("detach 1000: kprobes one/f-ops batch", "detach_1000 kprobes-one/fops-batch", ">=", 20)
