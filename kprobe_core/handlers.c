@@ -82,15 +82,19 @@ static notrace int kpc_kprobe_pre(struct kprobe *kp, struct pt_regs *regs)
 {
 	struct kpc_arm *arm = container_of(kp, struct kpc_arm, kp);
 	struct kpc_site *site = arm->site;
+	/* Read once: to the compiler, each per-CPU write might change it. */
+	struct kpc_arm_pcpu __percpu *pcpu = arm->pcpu;
 	bool took = kpc_arm_takes_hit(arm, regs);
 
-	this_cpu_write(arm->pcpu->ran_pre, took);
+	this_cpu_write(pcpu->ran_pre, took);
 	if (!took)
 		return 0;
-	if (unlikely(arm->ftrace && READ_ONCE(site->nposts)))
+	/* nposts first: it is 0 at most sites, and @site is at hand */
+	if (unlikely(READ_ONCE(site->nposts)) && arm->ftrace) {
 		kpc_ftrace_pres_posts(site, regs);
-	else
-		kpc_run_pres(site, regs);
+		return 0;
+	}
+	kpc_run_pres(site, regs);
 	return 0;
 }
 NOKPROBE_SYMBOL(kpc_kprobe_pre);
