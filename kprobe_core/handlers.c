@@ -60,23 +60,21 @@ notrace void kpc_run_posts(struct kpc_site *site, struct pt_regs *regs,
 NOKPROBE_SYMBOL(kpc_run_posts);
 
 /*
- * A hit of an ftrace site with post handlers: the kernel has no post
- * handler from us there, so the clients' post handlers run after the pre
- * handlers, with the instruction pointer where the kernel would put it,
- * after the fentry call. Out of line, so that the common path's frame
- * stays small: its walk then keeps three registers, not five.
+ * At an ftrace site the kernel has no post handler from us: the clients'
+ * post handlers run after the pre handlers, with the instruction pointer
+ * where the kernel would put it, after the fentry call. Out of line, so
+ * that the common path's frame stays small.
  */
-static noinline void kpc_ftrace_pres_posts(struct kpc_site *site,
-					   struct pt_regs *regs)
+static noinline notrace void kpc_ftrace_posts(struct kpc_site *site,
+					      struct pt_regs *regs)
 {
 	unsigned long ip = instruction_pointer(regs);
 
-	kpc_run_pres(site, regs);
 	instruction_pointer_set(regs, kpc_ftrace_post_ip(site->addr));
 	kpc_run_posts(site, regs, 0);
 	instruction_pointer_set(regs, ip);
 }
-NOKPROBE_SYMBOL(kpc_ftrace_pres_posts);
+NOKPROBE_SYMBOL(kpc_ftrace_posts);
 
 static notrace int kpc_kprobe_pre(struct kprobe *kp, struct pt_regs *regs)
 {
@@ -89,12 +87,14 @@ static notrace int kpc_kprobe_pre(struct kprobe *kp, struct pt_regs *regs)
 	this_cpu_write(pcpu->ran_pre, took);
 	if (!took)
 		return 0;
-	/* nposts first: it is 0 at most sites, and @site is at hand */
-	if (unlikely(READ_ONCE(site->nposts)) && arm->ftrace) {
-		kpc_ftrace_pres_posts(site, regs);
-		return 0;
-	}
 	kpc_run_pres(site, regs);
+	/*
+	 * The count is read after the walk: a client is counted before it
+	 * is published, so a hit that ran its pre handler runs its post
+	 * handler too. It is 0 at most sites, so it is tested first.
+	 */
+	if (unlikely(READ_ONCE(site->nposts)) && arm->ftrace)
+		kpc_ftrace_posts(site, regs);
 	return 0;
 }
 NOKPROBE_SYMBOL(kpc_kprobe_pre);

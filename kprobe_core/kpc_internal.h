@@ -116,6 +116,11 @@ struct kpc_arm {
 };
 
 struct kpc_site {
+	/*
+	 * First, so that a hit's walk of the clients holds one register for
+	 * the site and the list's head (kpc_kprobe_pre()).
+	 */
+	struct list_head clients;	/* RCU readers, kpc_lock writers */
 	struct list_head all_node;	/* kpc_sites, for the listing */
 	struct hlist_node by_addr;
 	struct hlist_node by_req;
@@ -128,7 +133,6 @@ struct kpc_site {
 	unsigned long addr;
 	enum kpc_kind kind;
 	struct kpc_arm __rcu *arm;
-	struct list_head clients;	/* RCU readers, kpc_lock writers */
 	unsigned int nclients;
 	unsigned int ndying;		/* unlinked clients not yet freed */
 	unsigned int nposts;		/* clients with a post handler */

@@ -1722,6 +1722,114 @@ static bool t_post_int3(void)
 	return ok;
 }
 
+/*
+ * A client with a post handler joins an ftrace site in the middle of a
+ * hit, after the pre handler of the client before it: the hit then runs
+ * the newcomer's pre handler, and must run its post handler too. The core
+ * reads the site's count of post handlers after the walk (a client is
+ * counted before it is published). The first client's pre handler holds
+ * the hit, on another CPU, until the newcomer is registered.
+ */
+static atomic_t mid_state = ATOMIC_INIT(0);	/* 1: a hit is held, 2: joined */
+static atomic_t mid_pres = ATOMIC_INIT(0);
+static atomic_t mid_posts = ATOMIC_INIT(0);
+
+static int mid_hold_pre(struct kpc_probe *p, struct pt_regs *regs)
+{
+	u64 end = ktime_get_mono_fast_ns() + 2 * NSEC_PER_SEC;
+
+	if (atomic_cmpxchg(&mid_state, 0, 1))
+		return 0;
+	while (atomic_read(&mid_state) == 1 && ktime_get_mono_fast_ns() < end)
+		cpu_relax();
+	return 0;
+}
+
+static int mid_pre(struct kpc_probe *p, struct pt_regs *regs)
+{
+	atomic_inc(&mid_pres);
+	return 0;
+}
+
+static void mid_post(struct kpc_probe *p, struct pt_regs *regs,
+		     unsigned long flags)
+{
+	atomic_inc(&mid_posts);
+}
+
+static int mid_call_thread(void *arg)
+{
+	st_target_d(1);
+	while (!kthread_should_stop())
+		usleep_range(1000, 2000);
+	return 0;
+}
+
+static bool t_post_joins_mid_hit(void)
+{
+	struct kpc_desc dh = {
+		.name = "mid_hold", .symbol = "st_target_d", .pre = mid_hold_pre,
+	};
+	struct kpc_desc dn = {
+		.name = "mid_new", .symbol = "st_target_d", .pre = mid_pre,
+		.post = mid_post,
+	};
+	struct kpc_probe *hold, *newc = ERR_PTR(-EINVAL);
+	struct kpc_site_info info;
+	struct task_struct *t;
+	bool ok = true;
+	int i;
+
+	if (num_online_cpus() < 2) {
+		pr_info("# needs two CPUs\n");
+		return false;
+	}
+	hold = kpc_register_kprobe(&dh);
+	if (!CHECK(!IS_ERR(hold), "register: %ld", PTR_ERR(hold)))
+		return false;
+	if (!CHECK(!kpc_lookup_addr(kpc_addr(hold), KPC_KPROBE, &info), "lookup")) {
+		kpc_unregister(hold);
+		return false;
+	}
+	if (!info.ftrace) {
+		pr_info("# st_target_d's entry is a trap site here: the kernel runs post handlers, the core's ftrace path is not used\n");
+		kpc_unregister(hold);
+		return true;
+	}
+	atomic_set(&mid_state, 0);
+	atomic_set(&mid_pres, 0);
+	atomic_set(&mid_posts, 0);
+	t = kthread_create(mid_call_thread, NULL, "kpc_mid");
+	if (!CHECK(!IS_ERR(t), "kthread %ld", PTR_ERR(t))) {
+		kpc_unregister(hold);
+		return false;
+	}
+	get_task_struct(t);
+	kthread_bind(t, cpumask_any_but(cpu_online_mask, raw_smp_processor_id()));
+	wake_up_process(t);
+	for (i = 0; i < 4000 && atomic_read(&mid_state) != 1; i++)
+		usleep_range(50, 100);
+	if (CHECK(atomic_read(&mid_state) == 1, "the call was not held")) {
+		newc = kpc_register_kprobe(&dn);
+		ok &= CHECK(!IS_ERR(newc), "register: %ld", PTR_ERR(newc));
+		ok &= CHECK(atomic_cmpxchg(&mid_state, 1, 2) == 1,
+			    "the hit was let go before the newcomer joined");
+	} else {
+		ok = false;
+	}
+	kthread_stop(t);
+	put_task_struct(t);
+	ok &= CHECK(atomic_read(&mid_pres) == 1 && atomic_read(&mid_posts) == 1,
+		    "the held hit ran the newcomer's pre handler %d time(s), its post handler %d",
+		    atomic_read(&mid_pres), atomic_read(&mid_posts));
+	if (!IS_ERR(newc)) {
+		ok &= CHECK(hits(newc) == 1, "newcomer hits %llu", hits(newc));
+		kpc_unregister(newc);
+	}
+	kpc_unregister(hold);
+	return ok;
+}
+
 /* An offset that lands in the next function is refused, as documented. */
 static bool t_offset_past_end(void)
 {
@@ -2329,6 +2437,7 @@ static const struct {
 	{ "batch_register_unregister", t_batch },
 	{ "mixed_handlers_every_name_and_order", t_mixed_handlers },
 	{ "post_handler_int3_rearm_and_back", t_post_int3 },
+	{ "post_handler_joins_in_the_middle_of_a_hit", t_post_joins_mid_hit },
 	{ "offset_into_next_function", t_offset_past_end },
 	{ "kretprobe_exit_inside", t_exit_inside },
 	{ "kretprobe_calls_after_exit", t_exit_final_calls },
