@@ -56,8 +56,9 @@ hotpath() {
 	echo "# objdump -d --no-show-raw-insn of the per-hit functions (scripts/bench.sh, hotpath)"
 	echo "# commit $(git rev-parse --short HEAD 2>/dev/null || echo unknown), $k"
 	for f in handlers.o:kpc_kprobe_pre handlers.o:kpc_ftrace_posts \
-		handlers.o:kpc_kretprobe_entry \
-		handlers.o:kpc_kretprobe_ret fentry.o:kpc_fentry_handler; do
+		handlers.o:kpc_kretprobe_entry handlers.o:kpc_kretprobe_ret \
+		handlers.o:kpc_call_release handlers.o:kpc_lat_record \
+		fentry.o:kpc_fentry_handler; do
 		objdump -d --no-show-raw-insn "$1/kprobe_core/${f%%:*}" |
 			awk -v fn="<${f#*:}>:" '$2 == fn { on = 1 } on && /^$/ { exit } on'
 		echo
