@@ -120,6 +120,7 @@ static void notrace kpc_fentry_handler(unsigned long ip, unsigned long parent_ip
 		orig = instruction_pointer(regs);
 		instruction_pointer_set(regs, ip + KPC_PRE_IP_SKEW);
 		kpc_run_pres(site, regs);
+		smp_rmb();	/* as in kpc_kprobe_pre(): the walk, then the count */
 		if (READ_ONCE(site->nposts)) {
 			instruction_pointer_set(regs, kpc_ftrace_post_ip(ip));
 			kpc_run_posts(site, regs, 0);

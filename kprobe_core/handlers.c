@@ -27,7 +27,7 @@
  * back on one CPU with kprobes busy (a nested hit is a miss), so the note
  * is about this hit.
  */
-static bool kpc_arm_takes_hit(struct kpc_arm *arm, struct pt_regs *regs)
+static notrace bool kpc_arm_takes_hit(struct kpc_arm *arm, struct pt_regs *regs)
 {
 	struct kpc_arm *cur = rcu_dereference_check(arm->site->arm,
 						    rcu_read_lock_any_held());
@@ -90,10 +90,13 @@ static notrace int kpc_kprobe_pre(struct kprobe *kp, struct pt_regs *regs)
 	kpc_run_pres(site, regs);
 	/*
 	 * The count is read after the walk: a client is counted before it
-	 * is published, so a hit that ran its pre handler runs its post
-	 * handler too. It is 0 at most sites, so it is tested first.
+	 * is published (kpc_site_link()), so a hit that ran its pre handler
+	 * runs its post handler too. It is 0 at most sites, so it is tested
+	 * first; the site's flag, not the arm's, leaves the walk one
+	 * register less to keep.
 	 */
-	if (unlikely(READ_ONCE(site->nposts)) && arm->ftrace)
+	smp_rmb();	/* the walk's reads, then the count */
+	if (unlikely(READ_ONCE(site->nposts)) && site->ftrace)
 		kpc_ftrace_posts(site, regs);
 	return 0;
 }
@@ -144,7 +147,7 @@ static __always_inline bool kpc_cap_get(atomic_t *v, int cap)
 }
 
 /* Peak of tracked calls: raised only for calls the client kept. */
-static void kpc_peak_raise(struct kpc_probe *c, int held)
+static notrace void kpc_peak_raise(struct kpc_probe *c, int held)
 {
 	int peak = atomic_read(&c->peak);
 
@@ -193,7 +196,7 @@ NOKPROBE_SYMBOL(kpc_call_release);
  * when a re-arm unregistered the old arm); the kernel's own kprobe_events
  * handlers check for it too.
  */
-static struct kpc_arm *kpc_ri_arm(struct kretprobe_instance *ri)
+static notrace struct kpc_arm *kpc_ri_arm(struct kretprobe_instance *ri)
 {
 	struct kretprobe *rp = get_kretprobe(ri);
 
@@ -202,7 +205,7 @@ static struct kpc_arm *kpc_ri_arm(struct kretprobe_instance *ri)
 NOKPROBE_SYMBOL(kpc_ri_arm);
 
 /* The counting clients in @counted counted a call they cannot track. */
-static void kpc_counting_missed(struct kpc_site *site, u64 counted)
+static notrace void kpc_counting_missed(struct kpc_site *site, u64 counted)
 {
 	struct kpc_probe *c;
 

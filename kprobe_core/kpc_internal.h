@@ -129,6 +129,12 @@ struct kpc_site {
 	bool armed;			/* its address is in the ftrace_ops filter */
 	bool gone;			/* its module unloaded */
 	bool no_kprobe;			/* given by address: no kprobe names it */
+	/*
+	 * Its first arm's kpc_arm.ftrace: every arm of a site is at its
+	 * address (a re-arm cannot move it), so ftrace-based alike. Here too
+	 * so that a hit's test after the walk needs the site alone.
+	 */
+	bool ftrace;
 	struct kpc_usite *u;		/* KPC_UPROBE, KPC_URETPROBE (uprobe.c) */
 	unsigned long addr;
 	enum kpc_kind kind;

@@ -433,6 +433,7 @@ static struct kpc_site *kpc_site_create(const struct kpc_desc *d,
 	if (err)
 		goto err_free_arm;
 	site->addr = (unsigned long)kpc_arm_kprobe(arm)->addr;
+	site->ftrace = arm->ftrace;	/* before the arm is published, below */
 	if (d->offset && (d->symbol ? !kpc_addr_in_symbol(site->addr, d->symbol) :
 			  !kpc_offset_in_function(d->addr, d->offset))) {
 		err = -ENOENT;
