@@ -88,6 +88,9 @@ static notrace int kpc_kprobe_pre(struct kprobe *kp, struct pt_regs *regs)
 	if (!took)
 		return 0;
 	kpc_run_pres(site, regs);
+	/* No ftrace-based kprobes (arm64): the kernel runs post handlers. */
+	if (!IS_ENABLED(CONFIG_KPROBES_ON_FTRACE))
+		return 0;
 	/*
 	 * The count is read after the walk: a client is counted before it
 	 * is published (kpc_site_link()), so a hit that ran its pre handler

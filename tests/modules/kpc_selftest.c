@@ -1813,7 +1813,11 @@ static bool t_post_joins_mid_hit(void)
 	cpumask_copy(saved, current->cpus_ptr);
 	here = get_cpu();
 	put_cpu();
-	set_cpus_allowed_ptr(current, cpumask_of(here));
+	if (!CHECK(!set_cpus_allowed_ptr(current, cpumask_of(here)), "pin to CPU %u", here)) {
+		free_cpumask_var(saved);
+		kpc_unregister(hold);
+		return false;
+	}
 	atomic_set(&mid_state, 0);
 	atomic_set(&mid_pres, 0);
 	atomic_set(&mid_posts, 0);
